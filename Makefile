@@ -1,0 +1,58 @@
+# The two commands that matter: `make reproduce` and `make test`.
+# Every target that needs Python brings the locked environment up first (`setup`).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := python3.11
+export OMP_NUM_THREADS ?= 1
+export PYTHONHASHSEED := 0
+
+# uv from PATH, or the one pip installs into the machine's Python.
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+RUN := $(UV) run --frozen --no-sync
+JOBS ?= 2
+NB ?=
+NOTEBOOKS := $(wildcard notebooks/[0-9][0-9]_*.ipynb)
+
+.PHONY: help setup lab reproduce reproduce-force test test-fast lint strip verify clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+setup:  ## install uv if missing, then sync the locked environment (a no-op when it matches uv.lock)
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@$(UV) sync --frozen --quiet
+
+lab: setup  ## start JupyterLab on the project environment (lab group in .venv-lab)
+	@UV_PROJECT_ENVIRONMENT=.venv-lab $(UV) sync --frozen --quiet --group lab
+	@.venv-lab/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (mlstack)" >/dev/null
+	.venv-lab/bin/jupyter lab --allow-root --notebook-dir=notebooks
+
+reproduce: setup  ## execute stale notebooks, export reports/ and the index (NB="01 03" for some)
+	$(RUN) mlstack reproduce -j $(JOBS) $(NB)
+
+reproduce-force: setup  ## re-run every notebook, up to date or not
+	$(RUN) mlstack reproduce --force -j $(JOBS) $(NB)
+
+test: setup lint  ## ruff, notebook hygiene, unit tests and a smoke run of every notebook
+	$(RUN) pytest
+
+test-fast: setup  ## unit tests only (skips the notebook smoke runs)
+	$(RUN) pytest -m "not slow"
+
+lint: setup  ## ruff on code and notebooks; fail on notebooks committed with outputs
+	$(RUN) ruff check lib tests notebooks
+	$(RUN) ruff format --check lib tests
+	$(RUN) nbstripout --verify $(NOTEBOOKS) || { echo "error: a notebook has outputs; run 'make strip'"; exit 1; }
+
+strip:  setup ## strip notebook outputs (cells tagged keep_output keep theirs)
+	$(RUN) nbstripout $(NOTEBOOKS)
+	$(RUN) python -m mlstack.hygiene $(NOTEBOOKS)
+
+verify: setup  ## check that kept outputs reproduce (nbval), e.g. make verify NB=notebooks/00_data_tour.ipynb
+	$(RUN) pytest --nbval-lax -p no:cacheprovider $(or $(NB),$(NOTEBOOKS))
+
+clean:  ## remove build products and the data cache (reports/ stay)
+	rm -rf build data .pytest_cache .ruff_cache

@@ -1,0 +1,7 @@
+"""``python -m mlstack`` runs the command line."""
+
+import sys
+
+from mlstack.cli import main
+
+sys.exit(main())
