@@ -45,7 +45,8 @@ test-fast: setup  ## unit tests only (skips the notebook smoke runs)
 lint: setup  ## ruff on code and notebooks; fail on notebooks committed with outputs
 	$(RUN) ruff check lib tests notebooks
 	$(RUN) ruff format --check lib tests
-	$(RUN) nbstripout --verify $(NOTEBOOKS) || { echo "error: a notebook has outputs; run 'make strip'"; exit 1; }
+	$(RUN) nbstripout --verify --keep-count $(NOTEBOOKS) || { echo "error: a notebook has outputs; run 'make strip'"; exit 1; }
+	$(RUN) python -m mlstack.hygiene --check $(NOTEBOOKS)
 
 strip:  setup ## strip notebook outputs (cells tagged keep_output keep theirs)
 	$(RUN) nbstripout $(NOTEBOOKS)
