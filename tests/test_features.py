@@ -166,3 +166,12 @@ def test_build_flight_features_names_missing_columns():
     flights = _flights().drop(columns=["tailnum", "arr_delay"])
     with pytest.raises(InputError, match=r"\['tailnum', 'arr_delay'\]"):
         features.build_flight_features(flights, AIRPORTS)
+
+
+def test_route_coordinates_gathers_each_airport():
+    flights = pd.DataFrame({"origin": ["JFK", "EWR", "JFK"], "dest": ["SFO", "SJU", "LAX"]})
+    coords = features.route_coordinates(flights, AIRPORTS)
+    assert list(coords.columns) == ["origin_lat", "origin_lon", "dest_lat", "dest_lon"]
+    assert coords["origin_lat"].tolist() == [40.639751, 40.6925, 40.639751]
+    assert coords.loc[2, "dest_lon"] == -118.408075
+    assert coords.loc[1, ["dest_lat", "dest_lon"]].isna().all()

