@@ -35,6 +35,7 @@ def test_describe_arrays_views_and_copies():
         "broadcast row": True,
     }
     assert table.loc["mask", "owns data"] and not table.loc["transpose", "owns data"]
+    assert not table.loc["broadcast row", "writeable"] and table.loc["mask", "writeable"]
 
 
 def test_describe_arrays_without_base_has_no_sharing_column():

@@ -43,15 +43,25 @@ def test_missing_explained_counts_each_reason():
             "diverted": (["arr_delay"], diverted),
         },
     )
-    assert table.loc[("cancelled", "dep_time")].tolist() == [2, 2, 0, 0]
-    assert table.loc[("cancelled", "arr_delay")].tolist() == [3, 2, 1, 0]
-    assert table.loc[("diverted", "arr_delay")].tolist() == [3, 1, 2, 0]
+    assert table.index.tolist() == ["dep_time", "arr_delay"]
+    assert table.columns.tolist() == ["missing", "cancelled", "diverted", "unexplained"]
+    assert table.loc["dep_time"].tolist() == [2, 2, 0, 0]
+    assert table.loc["arr_delay"].tolist() == [3, 2, 1, 0]
 
 
-def test_missing_explained_counts_rows_present_anyway():
+def test_missing_explained_reports_what_no_reason_covers():
     flights = _flights()
-    table = eda.missing_explained(flights, {"all rows": (["dep_time"], flights["distance"] > 0)})
-    assert table.loc[("all rows", "dep_time"), "present anyway"] == 3
+    only_first = pd.Series([True, False, False, False, False], index=flights.index)
+    table = eda.missing_explained(flights, {"first row": (["arr_delay"], only_first)})
+    assert table.loc["arr_delay"].tolist() == [3, 1, 2]
+
+
+def test_missing_explained_accepts_one_mask_per_column():
+    flights = _flights()
+    in_source = flights.isna()  # "missing in the source" differs column by column
+    table = eda.missing_explained(flights, {"source": (["dep_time", "arr_delay"], in_source)})
+    assert table["source"].tolist() == [2, 3]
+    assert table["unexplained"].tolist() == [0, 0]
 
 
 @pytest.mark.parametrize(
@@ -59,8 +69,12 @@ def test_missing_explained_counts_rows_present_anyway():
     [
         ({"r": (["nope"], pd.Series(True, index=[10, 11, 12, 13, 14]))}, "column 'nope'"),
         ({"r": (["dep_time"], pd.Series(True, index=range(5)))}, "reason 'r' is not aligned"),
+        (
+            {"r": (["dep_time"], pd.DataFrame({"x": True}, index=[10, 11, 12, 13, 14]))},
+            "has no column 'dep_time'",
+        ),
     ],
-    ids=["unknown-column", "misaligned-mask"],
+    ids=["unknown-column", "misaligned-mask", "mask-without-column"],
 )
 def test_missing_explained_rejects_bad_reasons(reasons, message):
     with pytest.raises(InputError, match=message):

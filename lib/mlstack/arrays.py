@@ -43,7 +43,8 @@ def describe_arrays(
     pandas.DataFrame
         One row per array: ``dtype``, ``shape``, ``strides`` (bytes to step
         along each axis), ``itemsize`` and ``nbytes`` (bytes), ``C`` and ``F``
-        contiguity, ``owns data``, and ``shares memory`` when ``base`` is given.
+        contiguity, ``owns data``, ``writeable``, and ``shares memory`` when
+        ``base`` is given.
 
     Examples
     --------
@@ -66,6 +67,7 @@ def describe_arrays(
             "C": bool(array.flags.c_contiguous),
             "F": bool(array.flags.f_contiguous),
             "owns data": bool(array.flags.owndata),
+            "writeable": bool(array.flags.writeable),
         }
         if base is not None:
             row["shares memory"] = bool(np.shares_memory(array, base))

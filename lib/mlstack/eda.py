@@ -48,7 +48,8 @@ def missing_summary(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def missing_explained(
-    frame: pd.DataFrame, reasons: Mapping[str, tuple[Sequence[str], pd.Series]]
+    frame: pd.DataFrame,
+    reasons: Mapping[str, tuple[Sequence[str], pd.Series | pd.DataFrame]],
 ) -> pd.DataFrame:
     """Check stated reasons for missing values against the data.
 
@@ -57,18 +58,20 @@ def missing_explained(
     frame : pandas.DataFrame
         The table whose missing values are explained.
     reasons : mapping of str to (columns, mask)
-        For each reason (a short sentence), the columns it should explain and
-        a boolean mask, aligned with ``frame``, of the rows it applies to.
+        For each reason (a short label), the columns it should explain and
+        the rows it applies to: a boolean Series aligned with ``frame``, or a
+        boolean DataFrame with one mask per column (for reasons such as
+        "missing in the source table" that differ column by column).
 
     Returns
     -------
     pandas.DataFrame
-        One row per (reason, column), in the order given: ``missing`` (rows
-        where the column is missing), ``explained`` (missing rows the reason
-        applies to), ``unexplained`` (missing rows it does not apply to) and
-        ``present anyway`` (rows the reason applies to where the value is
-        there all the same). A complete explanation has zeros in the last two
-        columns.
+        One row per column named in ``reasons`` (in order of first mention):
+        ``missing`` (rows where it is missing), one column per reason (missing
+        rows that reason applies to; 0 where the reason does not name the
+        column), and ``unexplained`` (missing rows no reason applies to). A
+        complete explanation has ``unexplained`` 0 everywhere; reasons may
+        overlap, so the reason columns can add up to more than ``missing``.
 
     Raises
     ------
@@ -80,29 +83,42 @@ def missing_explained(
     >>> frame = pd.DataFrame({"dep_time": [None, 5.0, None], "arr_time": [None, None, None]})
     >>> cancelled = frame["dep_time"].isna()
     >>> table = missing_explained(frame, {"cancelled": (["dep_time", "arr_time"], cancelled)})
-    >>> table[["missing", "explained", "unexplained"]].to_numpy().tolist()
-    [[2, 2, 0], [3, 2, 1]]
+    >>> table.to_dict(orient="list")
+    {'missing': [2, 3], 'cancelled': [2, 2], 'unexplained': [0, 1]}
     """
-    rows = []
-    for reason, (columns, mask) in reasons.items():
+    columns: list[str] = []
+    applies: dict[str, dict[str, np.ndarray]] = {}
+    for reason, (names, mask) in reasons.items():
         if not mask.index.equals(frame.index):
             raise InputError(f"the mask of reason {reason!r} is not aligned with the table")
-        applies = mask.fillna(False).to_numpy(dtype=bool)
-        for column in columns:
+        applies[reason] = {}
+        for column in names:
             if column not in frame.columns:
                 raise InputError(f"reason {reason!r} names column {column!r}, not in the table")
-            missing = frame[column].isna().to_numpy()
-            rows.append(
-                {
-                    "reason": reason,
-                    "column": column,
-                    "missing": int(missing.sum()),
-                    "explained": int((missing & applies).sum()),
-                    "unexplained": int((missing & ~applies).sum()),
-                    "present anyway": int((~missing & applies).sum()),
-                }
-            )
-    return pd.DataFrame(rows).set_index(["reason", "column"])
+            if isinstance(mask, pd.DataFrame):
+                if column not in mask.columns:
+                    raise InputError(f"the mask of reason {reason!r} has no column {column!r}")
+                column_mask = mask[column]
+            else:
+                column_mask = mask
+            applies[reason][column] = column_mask.fillna(False).to_numpy(dtype=bool)
+            if column not in columns:
+                columns.append(column)
+    rows = []
+    for column in columns:
+        missing = frame[column].isna().to_numpy()
+        row = {"column": column, "missing": int(missing.sum())}
+        covered = np.zeros(len(frame), dtype=bool)
+        for reason, masks in applies.items():
+            mask = masks.get(column)
+            row[reason] = int((missing & mask).sum()) if mask is not None else 0
+            if mask is not None:
+                covered |= mask
+        row["unexplained"] = int((missing & ~covered).sum())
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["column", "missing", *applies, "unexplained"]).set_index(
+        "column"
+    )
 
 
 def plot_correlation_matrix(corr: pd.DataFrame, *, ax=None, title: str = "", label: str = ""):
