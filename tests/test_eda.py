@@ -91,3 +91,37 @@ def test_plot_correlation_matrix_labels_everything():
     assert any(text.get_text() == "1.0" for text in ax.texts)  # a and d annotated
     assert ax.figure.axes[-1].get_ylabel() == "r"
     plt.close(ax.figure)
+
+
+def test_has_match_by_value_across_categories():
+    flights = pd.DataFrame(
+        {"origin": pd.Categorical(["JFK", "LGA", "JFK"]), "hour": [1, 1, 2]}, index=[5, 6, 7]
+    )
+    weather = pd.DataFrame({"origin": pd.Categorical(["JFK", "EWR"]), "hour": [1, 1]})
+    result = eda.has_match(flights, weather, ["origin", "hour"])
+    assert result.index.tolist() == [5, 6, 7]
+    assert result.tolist() == [True, False, False]
+
+
+def test_has_match_names_missing_key():
+    with pytest.raises(InputError, match=r"the right table has no column\(s\) \['hour'\]"):
+        eda.has_match(pd.DataFrame({"hour": [1]}), pd.DataFrame({"x": [1]}), ["hour"])
+
+
+def test_plot_histograms_one_labelled_panel_per_column():
+    frame = pd.DataFrame({"temp": [50.0, 60.0, None], "seats": [100, 150, 200]})
+    fig = eda.plot_histograms(frame, {"temp": "°F", "seats": "seats"}, ncols=3, title="T")
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_xlabel() for ax in visible] == ["temp (°F)", "seats (seats)"]
+    assert fig._suptitle.get_text() == "T"
+    plt.close(fig)
+
+
+def test_plot_share_by_bars_are_group_shares():
+    flag = pd.Series([True, False, True, True])
+    fig = eda.plot_share_by(flag, {"month": pd.Series([1, 1, 2, 2])}, ylabel="late share")
+    ax = fig.axes[0]
+    assert [round(bar.get_height(), 3) for bar in ax.patches] == [0.5, 1.0]
+    assert ax.get_ylabel() == "late share" and ax.get_xlabel() == "month"
+    assert ax.lines[0].get_ydata()[0] == 0.75
+    plt.close(fig)

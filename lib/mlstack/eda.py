@@ -1,9 +1,11 @@
-"""Exploratory data analysis helpers: missing values and why, correlations.
+"""Exploratory data analysis helpers: missing values and why, distributions, correlations.
 
-Used by ``notebooks/02_eda.ipynb``. :func:`missing_explained` checks a stated
-reason for missing values against the data (a reason is a boolean mask; the
-table counts the missing cells it explains and the ones it does not), and
-:func:`plot_correlation_matrix` draws a labelled correlation heat map.
+Used by ``notebooks/02_eda.ipynb``. :func:`missing_explained` checks stated
+reasons for missing values against the data (a reason is a boolean mask; the
+table counts the missing cells each explains and those none explains);
+:func:`has_match` tells which rows found a partner in a side table (the usual
+reason for missing joined columns). The ``plot_*`` functions draw the
+notebook's figures with titles, axis labels and units, so its cells stay short.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ import pandas as pd
 
 from mlstack.errors import InputError
 
-__all__ = ["missing_explained", "missing_summary", "plot_correlation_matrix"]
+__all__ = [
+    "has_match",
+    "missing_explained",
+    "missing_summary",
+    "plot_correlation_matrix",
+    "plot_histograms",
+    "plot_share_by",
+]
 
 
 def missing_summary(frame: pd.DataFrame) -> pd.DataFrame:
@@ -45,6 +54,53 @@ def missing_summary(frame: pd.DataFrame) -> pd.DataFrame:
         .sort_values(["missing", "column"], ascending=[False, True])
         .set_index("column")
     )
+
+
+def _decategorize(frame: pd.DataFrame) -> pd.DataFrame:
+    """Replace categorical columns by their values, so keys compare by value."""
+    return frame.astype(
+        {
+            col: dtype.categories.dtype
+            for col, dtype in frame.dtypes.items()
+            if isinstance(dtype, pd.CategoricalDtype)
+        }
+    )
+
+
+def has_match(left: pd.DataFrame, right: pd.DataFrame, on: Sequence[str]) -> pd.Series:
+    """Tell, for each row of ``left``, whether ``right`` has a row with the same keys.
+
+    The reason a left join leaves a row's joined columns empty. Keys are
+    compared by value, so categoricals with different categories match.
+
+    Parameters
+    ----------
+    left, right : pandas.DataFrame
+        Both with the ``on`` columns.
+    on : sequence of str
+        The key columns.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Aligned with ``left``.
+
+    Examples
+    --------
+    >>> flights = pd.DataFrame({"tailnum": ["N1", "N2", None]})
+    >>> planes = pd.DataFrame({"tailnum": ["N1", "N3"]})
+    >>> has_match(flights, planes, ["tailnum"]).tolist()
+    [True, False, False]
+    """
+    on = list(on)
+    for name, frame in (("left", left), ("right", right)):
+        missing = [col for col in on if col not in frame.columns]
+        if missing:
+            raise InputError(f"has_match: the {name} table has no column(s) {missing}")
+    merged = _decategorize(left[on]).merge(
+        _decategorize(right[on].dropna().drop_duplicates()), on=on, how="left", indicator=True
+    )
+    return pd.Series((merged["_merge"] == "both").to_numpy(), index=left.index)
 
 
 def missing_explained(
@@ -155,3 +211,88 @@ def plot_correlation_matrix(corr: pd.DataFrame, *, ax=None, title: str = "", lab
     ax.figure.colorbar(image, ax=ax, label=label, shrink=0.8)
     ax.set_title(title)
     return ax
+
+
+def plot_histograms(
+    frame: pd.DataFrame,
+    units: Mapping[str, str],
+    *,
+    bins: int = 40,
+    ncols: int = 3,
+    title: str = "",
+):
+    """Draw one histogram per column, each labelled with its unit.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The data; missing values are left out of each histogram.
+    units : mapping of str to str
+        Column to plot -> its unit (the x-axis label reads ``column (unit)``).
+    bins : int, default=40
+        Bins per histogram.
+    ncols : int, default=3
+        Panels per row.
+    title : str
+        The figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    nrows = -(-len(units) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.8 * nrows), squeeze=False)
+    for ax, (column, unit) in zip(axes.flat, units.items(), strict=False):
+        ax.hist(frame[column].dropna().to_numpy(dtype=float), bins=bins, color="tab:blue")
+        ax.set(xlabel=f"{column} ({unit})", ylabel="flights")
+    for ax in axes.flat[len(units) :]:
+        ax.set_visible(False)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_share_by(
+    flag: pd.Series,
+    by: Mapping[str, pd.Series],
+    *,
+    ylabel: str,
+    title: str = "",
+):
+    """Draw the share of ``True`` in ``flag`` per group, one bar panel per grouping.
+
+    A dashed line marks the overall share, so each panel reads as above or
+    below the base rate.
+
+    Parameters
+    ----------
+    flag : pandas.Series of bool
+        E.g. whether each flight was late.
+    by : mapping of str to pandas.Series
+        Axis label -> the group of each row (aligned with ``flag``).
+    ylabel : str
+        The y-axis label (say what the share is of).
+    title : str
+        The figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    flag = flag.astype(float)
+    fig, axes = plt.subplots(1, len(by), figsize=(4.2 * len(by), 3.8), sharey=True, squeeze=False)
+    for ax, (label, groups) in zip(axes.flat, by.items(), strict=True):
+        share = flag.groupby(groups, observed=True).mean().sort_index()
+        ax.bar(share.index.astype(str), share.to_numpy(), color="tab:blue")
+        ax.axhline(flag.mean(), color="tab:red", linestyle="--", label="overall")
+        ax.set(xlabel=label)
+        ax.tick_params(axis="x", labelrotation=90 if len(share) > 12 else 0)
+    axes.flat[0].set_ylabel(ylabel)
+    axes.flat[0].legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
