@@ -7,9 +7,10 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
+
 from mlstack.errors import InputError
 from mlstack.flight_models import NOT_FEATURES, flights_pipeline
-from sklearn.base import clone
 
 
 @pytest.fixture
@@ -80,3 +81,10 @@ def test_pipeline_is_deterministic(flights):
 def test_unknown_kind_is_an_input_error():
     with pytest.raises(InputError, match="unknown model kind 'svm'"):
         flights_pipeline("svm")
+
+
+def test_pipeline_repr_names_its_columns_without_memory_addresses():
+    text = repr(flights_pipeline("logistic", drop=["dep_delay"]))
+    assert "columns(['sched_dep', 'time_hour', 'year', 'tailnum', 'dep_delay'])" in text
+    assert "columns(dtype='number'" in text
+    assert " at 0x" not in text

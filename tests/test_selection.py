@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from mlstack.errors import InputError
-from mlstack.selection import masked_roc_auc, selection_optimism
 from scipy.stats import rankdata
 from sklearn.metrics import roc_auc_score
+
+from mlstack.errors import InputError
+from mlstack.selection import masked_roc_auc, selection_optimism
 
 
 def _tie_groups(scores: np.ndarray) -> np.ndarray:

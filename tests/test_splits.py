@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, KFold, TimeSeriesSplit
+
 from mlstack.errors import InputError
 from mlstack.splits import (
     cv_fold_scores,
@@ -14,8 +17,6 @@ from mlstack.splits import (
     shared_groups,
     time_split,
 )
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold, KFold, TimeSeriesSplit
 
 
 @pytest.fixture

@@ -127,6 +127,12 @@ class _Columns:
         self.include = include  # not named `dtype`: sklearn would take it for an array
         self.exclude = tuple(exclude)
 
+    def __repr__(self) -> str:
+        if self.names is not None:
+            return f"columns({list(self.names)})"
+        include = getattr(self.include, "__name__", self.include)
+        return f"columns(dtype={include!r}, exclude={list(self.exclude)})"
+
     def __call__(self, frame: pd.DataFrame) -> list[str]:
         if self.names is not None:
             return [col for col in self.names if col in frame.columns]
