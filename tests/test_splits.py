@@ -11,6 +11,7 @@ from sklearn.model_selection import GroupKFold, KFold, TimeSeriesSplit
 from mlstack.errors import InputError
 from mlstack.splits import (
     cv_fold_scores,
+    estimate_spread,
     group_split,
     random_split,
     score_splits,
@@ -208,3 +209,24 @@ def test_cv_fold_scores_accepts_explicit_folds(frame):
     )
     assert folds["fold"].tolist() == [0]
     assert "test rows with seen group" not in folds
+
+
+def test_estimate_spread_single_split_moves_more_than_cv():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=150), "noise": rng.normal(size=150)})
+    y = pd.Series(X["x"] + rng.normal(size=150) > 0)
+    table = estimate_spread(LogisticRegression(), X, y, n_seeds=12, n_splits=5)
+    assert table.columns.tolist() == ["seed", "method", "estimate", "fold std"]
+    assert table.groupby("method").size().to_dict() == {"5-fold CV": 12, "single split": 12}
+    spread = table.groupby("method")["estimate"].std()
+    assert spread["single split"] > 1.5 * spread["5-fold CV"]
+    assert (table.loc[table["method"] == "single split", "fold std"] == 0).all()
+    assert (table.loc[table["method"] == "5-fold CV", "fold std"] > 0).all()
+
+
+def test_estimate_spread_is_reproducible():
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"x": rng.normal(size=80)})
+    y = pd.Series(X["x"] + rng.normal(size=80) > 0)
+    first = estimate_spread(LogisticRegression(), X, y, n_seeds=2)
+    assert first.equals(estimate_spread(LogisticRegression(), X, y, n_seeds=2))

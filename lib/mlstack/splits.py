@@ -17,6 +17,8 @@ accepted (``cv=[time_split(...)]``):
 :func:`score_splits` fits the same estimator on several single splits and
 :func:`cv_fold_scores` runs several cross-validation schemes; both return one
 tidy row per split or fold, so schemes compare side by side.
+:func:`estimate_spread` measures how much an estimate moves with the seed of
+the split, for a single split and for k-fold cross-validation.
 """
 
 from __future__ import annotations
@@ -30,12 +32,13 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.metrics import get_scorer
-from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit, cross_validate
+from sklearn.model_selection import GroupShuffleSplit, KFold, ShuffleSplit, cross_validate
 
 from mlstack.errors import InputError
 
 __all__ = [
     "cv_fold_scores",
+    "estimate_spread",
     "group_split",
     "random_split",
     "score_splits",
@@ -380,3 +383,71 @@ def cv_fold_scores(
             table[name] = result[f"test_{name}"]
         tables.append(table)
     return pd.concat(tables, ignore_index=True)
+
+
+def estimate_spread(
+    estimator: Any,
+    X: pd.DataFrame,
+    y: pd.Series,
+    *,
+    n_seeds: int = 30,
+    n_splits: int = 5,
+    test_size: float = 0.2,
+    scoring: str = "roc_auc",
+) -> pd.DataFrame:
+    """Estimate a score once per seed, by one random split and by shuffled k-fold CV.
+
+    The data stay the same; only the seed of the split changes. The spread of
+    the estimates across seeds is how much the number you would report
+    depends on luck in the split (anti-pattern AP4 on small data).
+
+    Parameters
+    ----------
+    estimator : estimator
+        An unfitted scikit-learn estimator or pipeline.
+    X : pandas.DataFrame
+    y : pandas.Series
+    n_seeds : int, default=30
+        Seeds ``0 .. n_seeds - 1``, each giving one estimate per method.
+    n_splits : int, default=5
+        Folds of the :class:`~sklearn.model_selection.KFold` estimate.
+    test_size : float, default=0.2
+        Test share of the single split (``1 / n_splits`` makes the two
+        methods train on the same amount of data).
+    scoring : str, default="roc_auc"
+        A scikit-learn scorer name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per seed and method: ``seed``, ``method`` (``"single split"``
+        or ``"<k>-fold CV"``), ``estimate`` (the split's score, or the mean of
+        the fold scores) and ``fold std`` (0 for a single split).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = make_classification(n_samples=120, random_state=0)
+    >>> table = estimate_spread(LogisticRegression(), pd.DataFrame(X), pd.Series(y), n_seeds=3)
+    >>> table.groupby("method").size().to_dict()
+    {'5-fold CV': 3, 'single split': 3}
+    """
+    methods = {
+        "single split": lambda seed: ShuffleSplit(1, test_size=test_size, random_state=seed),
+        f"{n_splits}-fold CV": lambda seed: KFold(n_splits, shuffle=True, random_state=seed),
+    }
+    rows = []
+    for seed in range(n_seeds):
+        for method, make_cv in methods.items():
+            scores = cross_validate(estimator, X, y, cv=make_cv(seed), scoring=scoring)
+            fold_scores = scores["test_score"]
+            rows.append(
+                {
+                    "seed": seed,
+                    "method": method,
+                    "estimate": float(fold_scores.mean()),
+                    "fold std": float(fold_scores.std()),
+                }
+            )
+    return pd.DataFrame(rows)
