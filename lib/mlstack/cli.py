@@ -126,6 +126,36 @@ def _add_leakage_bench(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_cmd_leakage_bench)
 
 
+def _cmd_lint(args: argparse.Namespace) -> int:
+    import json
+
+    from mlstack.lint import format_lint, iter_lint_files, lint_paths
+
+    findings = lint_paths(args.paths)
+    if args.json:
+        print(json.dumps({"findings": [f.to_dict() for f in findings]}, indent=2))
+    else:
+        print(format_lint(findings, n_files=len(list(iter_lint_files(args.paths)))))
+    return 1 if findings else 0
+
+
+def _add_lint(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "lint",
+        help="check notebooks and scripts for the anti-patterns AP1-AP5",
+        description=(
+            "Statically check notebooks (.ipynb) and Python files for row loops (AP1), test "
+            "data in model selection (AP2), preprocessing fitted before the split (AP3), a "
+            "single split of small data (AP4) and fitting on test data (AP5). Silence a "
+            "deliberate case with a comment '# mlstack-lint: allow AP1' on the line or as a "
+            "cell's first line. Exit status 0 when clean, 1 with findings, 2 on bad input."
+        ),
+    )
+    parser.add_argument("paths", nargs="+", help="notebooks, .py files or directories")
+    parser.add_argument("--json", action="store_true", help='print {"findings": [...]} as JSON')
+    parser.set_defaults(func=_cmd_lint)
+
+
 def _path(text: str):
     from pathlib import Path
 
@@ -137,6 +167,7 @@ _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_reproduce,
     _add_leakage,
     _add_leakage_bench,
+    _add_lint,
 ]
 
 
