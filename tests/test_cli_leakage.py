@@ -4,6 +4,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
 from mlstack import leakage
 from mlstack.cli import main
 from mlstack.errors import InputError

@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from mlstack.cli import main
 from mlstack.errors import InputError
 from mlstack.lint import (
