@@ -883,8 +883,11 @@ class _Flow:
         for stmt in _statements(tree.body):
             if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
                 targets: set[str] = set()
+                containers: set[str] = set()  # df[cols] = ..., df.x = ...: df changes in part
                 for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
                     targets |= _targets(target)
+                    if isinstance(target, ast.Subscript | ast.Attribute):
+                        containers |= {n for n in _data_names(target.value)}
                 self._scan(stmt.value)
                 source = self._taint_source(stmt.value)
                 for name in targets:
@@ -892,6 +895,9 @@ class _Flow:
                         self.tainted[name] = source
                     else:
                         self.tainted.pop(name, None)
+                if source is not None:
+                    for name in containers:
+                        self.tainted.setdefault(name, source)
                 if any(
                     isinstance(c, ast.Call) and _func_name(c) in _SINKS
                     for c in ast.walk(stmt.value)
