@@ -104,6 +104,7 @@ def test_leakage_bench_calls_the_benchmark(monkeypatch, capsys):
             "budget_s": 30.0,
             "load_average_1min": 0.5,
             "checks_s": {"duplicate_rows": 0.2},
+            "audit_files_parquet_wall_s": 1.5,
         }
 
     monkeypatch.setattr(leakage_bench, "run_benchmark", run_benchmark)

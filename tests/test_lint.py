@@ -86,6 +86,11 @@ FLAGGED = {
         "enc = OneHotEncoder()\nenc.fit(pd.concat([X_train, X_test]))\n",
         [("AP3", 2)],
     ),
+    "AP3-columns-assigned-in-place": (
+        "num = df.select_dtypes('number').columns\nscaler = StandardScaler()\n"
+        "df[num] = scaler.fit_transform(df[num])\ntrain, valid = train_test_split(df)\n",
+        [("AP3", 3)],
+    ),
     "AP3-inline-in-cv": (
         "cross_val_score(SVC(), StandardScaler().fit_transform(X), y)\n",
         [("AP3", 1)],

@@ -104,6 +104,9 @@ def _cmd_leakage_bench(args: argparse.Namespace) -> int:
         f"(budget {result['budget_s']:.0f}s; load average {result['load_average_1min']})"
     )
     print(f"per check: {checks}")
+    print(
+        f"audit_files from Parquet, reading included: {result['audit_files_parquet_wall_s']:.1f}s"
+    )
     if not args.no_write:
         print("wrote reports/timings/leakage_bench.json")
     return 0

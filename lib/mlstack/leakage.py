@@ -685,13 +685,14 @@ def _check_duplicates(pair: _Pair, random_state: int) -> list[Finding]:
                 loose_train += h_train
                 loose_test += h_test
                 parts_train[:, j], parts_test[:, j] = h_train[sub_train], h_test[sub_test]
-    exact = np.isin(exact_test, exact_train)
-    loose = np.isin(loose_test, loose_train) if identifiers else exact
+    exact = _member(exact_test, np.sort(exact_train))
+    sorted_loose = np.sort(loose_train)
+    loose = _member(loose_test, sorted_loose) if identifiers else exact
     count, loose_count = int(exact.sum()), int(loose.sum())
     if loose_count == 0:
         return []
     share, loose_share = count / n_test, loose_count / n_test
-    within_train = 1 - len(np.unique(loose_train)) / n_train
+    within_train = 1 - (1 + np.count_nonzero(np.diff(sorted_loose))) / n_train
     near_share = _near_duplicate_share(
         loose_train[sub_train], loose_test[sub_test], parts_train, parts_test
     )
@@ -718,6 +719,15 @@ def _check_duplicates(pair: _Pair, random_state: int) -> list[Finding]:
     return [Finding("duplicate_rows", [], severity, evidence, _ADVICE["duplicate_rows"])]
 
 
+def _member(values: np.ndarray, sorted_reference: np.ndarray) -> np.ndarray:
+    """``np.isin(values, reference)`` for hashes, by binary search in the sorted reference."""
+    if len(sorted_reference) == 0:
+        return np.zeros(len(values), dtype=bool)
+    position = np.searchsorted(sorted_reference, values)
+    position[position == len(sorted_reference)] = 0
+    return sorted_reference[position] == values
+
+
 def _hash(series: pd.Series) -> np.ndarray:
     return pd.util.hash_pandas_object(series, index=False).to_numpy()
 
@@ -731,13 +741,13 @@ def _near_duplicate_share(
     almost nothing matches on all columns but one. In a table whose rows repeat
     naturally (few distinct values per column), such near duplicates are common.
     """
-    exact = np.isin(test, train)
+    exact = _member(test, np.sort(train))
     if (~exact).sum() < 20:
         return None
     near = np.zeros(len(test), dtype=bool)
     with np.errstate(over="ignore"):
         for j in range(parts_train.shape[1]):
-            near |= np.isin(test - parts_test[:, j], train - parts_train[:, j])
+            near |= _member(test - parts_test[:, j], np.sort(train - parts_train[:, j]))
     return float(near[~exact].mean())
 
 
