@@ -185,7 +185,7 @@ def test_target_proxy_computed_from_the_target_is_high():
     finding = _only(audit(*_random_split(frame), "y"), "target_proxy")
     assert finding.severity == "high"
     assert finding.columns == ["y_rounded"]
-    assert finding.evidence["metric"] == "r2"
+    assert finding.evidence["metric"] == "rank_r2"
     assert finding.evidence["train_score"] > 0.95
 
 

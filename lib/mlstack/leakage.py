@@ -42,15 +42,18 @@ Every threshold is a module constant, chosen as follows.
   but one; when at least **15%** of the test rows without an identical train
   row have such a near duplicate, ``duplicate_rows`` is only ``low``.
 - Univariate scores are cross-fitted: each training row is scored by a
-  per-bin target mean learned on the other folds (5 folds, up to 100 quantile
-  bins, smoothed), so a high-cardinality column cannot look predictive by
+  per-bin target mean learned on the other folds (5 folds, about 20 rows per
+  quantile bin, 10 to 100 bins, smoothed), so a high-cardinality column cannot look predictive by
   memorizing itself. They are read as a *strength* in [0, 1]: the Gini
-  ``2 * AUC - 1`` for classification (macro one-vs-rest for several classes),
-  the correlation ratio ``sqrt(R2)`` for regression. A signal counts only when
-  it is at least **4** standard errors above chance.
-- ``target_proxy``: strength **0.98** (AUC 0.99, R2 0.96) is ``high`` on its
+  ``2 * AUC - 1`` for classification (macro one-vs-rest for several classes);
+  for regression ``sqrt(rank_r2)``, where ``rank_r2`` is the squared
+  correlation of the cross-fitted prediction with the target's *ranks*, so a
+  skewed target or a few outliers cannot hide a column that orders the rows
+  perfectly. A
+  signal counts only when it is at least **4** standard errors above chance.
+- ``target_proxy``: strength **0.98** (AUC 0.99, rank R2 0.96) is ``high`` on its
   own: the target is then nearly a function of the column, as when it was
-  computed from it. Strength **0.7** (AUC 0.85, R2 0.49) is strong: ``high``
+  computed from it. Strength **0.7** (AUC 0.85, rank R2 0.49) is strong: ``high``
   when the test set keeps less than half of it (the signature of a column
   filled in after the fact), ``medium`` when it reaches **0.9** (AUC 0.95) and
   towers over every other column (2x the runner-up), ``low`` otherwise; good
@@ -128,9 +131,9 @@ NATURAL_NEAR_SHARE = (
 )
 
 # Univariate strengths (Gini 2*AUC-1 for classification, sqrt(R2) for regression).
-PROXY_PERFECT = 0.98  # AUC 0.99 / R2 0.96: the target is nearly a function of it: high
-PROXY_DOMINANT = 0.9  # AUC 0.95 / R2 0.81: medium when it towers over every other column
-PROXY_STRONG = 0.7  # AUC 0.85 / R2 0.49
+PROXY_PERFECT = 0.98  # AUC 0.99 / rank R2 0.96: the target is nearly a function of it: high
+PROXY_DOMINANT = 0.9  # AUC 0.95 / rank R2 0.81: medium when it towers over every other column
+PROXY_STRONG = 0.7  # AUC 0.85 / rank R2 0.49
 PROXY_DROP_MIN = 0.5  # a column this strong that does not survive on test is reported
 PROXY_RETAINED = 0.5  # test keeps less than half of the train strength: it did not survive
 PROXY_DOMINANCE = 2.0  # at least twice the runner-up's strength
@@ -581,8 +584,13 @@ def _run(pair: _Pair, random_state: int) -> list[Finding]:
 
 
 def _sorted(findings: list[Finding]) -> list[Finding]:
+    """Most severe first, then by kind and columns; column names as strings."""
     order = {s: i for i, s in enumerate(SEVERITIES)}
-    return sorted(findings, key=lambda f: (order[f.severity], f.kind, f.columns))
+    named = [
+        Finding(f.kind, [str(c) for c in f.columns], f.severity, f.evidence, f.advice)
+        for f in findings
+    ]
+    return sorted(named, key=lambda f: (order[f.severity], f.kind, f.columns))
 
 
 def _severity(share: float, count: int) -> str:
@@ -758,7 +766,7 @@ def _near_duplicate_share(
 @dataclass
 class _Task:
     kind: str  # "binary" | "multiclass" | "regression"
-    metric: str  # "roc_auc" | "macro_roc_auc" | "r2"
+    metric: str  # "roc_auc" | "macro_roc_auc" | "rank_r2"
     classes: np.ndarray | None = None
 
 
@@ -771,14 +779,24 @@ def _infer_task(y: pd.Series) -> _Task | None:
         return _Task("binary", "roc_auc", np.sort(present.unique()))
     if _is_numeric(present) and not isinstance(present.dtype, pd.CategoricalDtype):
         if n_unique > 10:
-            return _Task("regression", "r2")
+            return _Task("regression", "rank_r2")
     counts = present.value_counts()
     return _Task("multiclass", "macro_roc_auc", counts.index[:_MAX_CLASSES].to_numpy())
 
 
-def _target_matrix(y: pd.Series, task: _Task) -> np.ndarray:
+def _target_matrix(y: pd.Series, task: _Task, reference: pd.Series | None = None) -> np.ndarray:
+    """Targets as columns to average: class indicators, or for regression the ranks.
+
+    A regression target is replaced by its rank among the ``reference`` (training)
+    values, scaled to [0, 1], so that a skewed target or a few outliers cannot hide
+    a column that orders the rows perfectly.
+    """
     if task.kind == "regression":
-        return y.to_numpy(dtype="float64", na_value=np.nan)[:, None]
+        ref = np.sort((y if reference is None else reference).to_numpy(dtype="float64"))
+        values = y.to_numpy(dtype="float64")
+        left = np.searchsorted(ref, values, side="left")
+        right = np.searchsorted(ref, values, side="right")
+        return ((left + right) / (2 * len(ref)))[:, None]
     if task.kind == "binary":
         return (y.to_numpy() == task.classes[1]).astype("float64")[:, None]
     values = y.to_numpy()
@@ -923,7 +941,7 @@ class _Scores:
 
 
 def _strength(metric: str, values: np.ndarray) -> np.ndarray:
-    if metric == "r2":
+    if metric == "rank_r2":
         return np.sqrt(np.clip(values, 0, None))
     return np.clip(2 * values - 1, 0, None)
 
@@ -988,17 +1006,15 @@ def _holdout_ok(Y: np.ndarray, task: _Task) -> bool:
 def _evaluate(encoded: np.ndarray, Y: np.ndarray, task: _Task) -> tuple[np.ndarray, np.ndarray]:
     """Score encodings (n_targets, n, p) against Y (n, n_targets): metric and z per column."""
     if task.kind == "regression":
-        y = Y[:, 0]
-        pred = encoded[0]
-        residual = ((pred - y[:, None]) ** 2).sum(axis=0)
-        total = ((y - y.mean()) ** 2).sum()
-        r2 = 1 - residual / total if total > 0 else np.zeros(pred.shape[1])
-        centered = pred - pred.mean(axis=0)
-        denom = np.sqrt((centered**2).sum(axis=0) * total)
+        # Squared correlation of the cross-fitted prediction with the target's ranks, signed:
+        # unlike 1 - SSE/SST it ignores the shrinkage of the smoothed bin means.
+        y = Y[:, 0] - Y[:, 0].mean()
+        centered = encoded[0] - encoded[0].mean(axis=0)
+        denom = np.sqrt((centered**2).sum(axis=0) * (y**2).sum())
         with np.errstate(invalid="ignore", divide="ignore"):
-            r = np.where(denom > 0, (centered * (y - y.mean())[:, None]).sum(axis=0) / denom, 0)
+            r = np.where(denom > 0, (centered * y[:, None]).sum(axis=0) / denom, 0.0)
         z = np.arctanh(np.clip(r, -0.999999, 0.999999)) * math.sqrt(max(len(y) - 3, 1))
-        return r2, z
+        return np.sign(r) * r**2, z
     aucs, ses = [], []
     for j in range(Y.shape[1]):
         positive = Y[:, j] > 0.5
@@ -1014,7 +1030,8 @@ def _evaluate(encoded: np.ndarray, Y: np.ndarray, task: _Task) -> tuple[np.ndarr
 
 
 def _n_bins(n: int) -> int:
-    return int(np.clip(n // 50, 10, _MAX_BINS))
+    """About 20 rows per bin, between 10 and 100 bins."""
+    return int(np.clip(n // 20, 10, _MAX_BINS))
 
 
 def _folds(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -1059,7 +1076,7 @@ def _column_scores(pair: _Pair, random_state: int) -> dict[str, Any] | None:
         train_codes[:, k], test_codes[:, k] = codes, other
         n_codes.append(size)
     Y = _target_matrix(train[pair.target], task)
-    Y_test = _target_matrix(test[pair.target], task) if len(test) else None
+    Y_test = _target_matrix(test[pair.target], task, train[pair.target]) if len(test) else None
     scores = _score_matrix(
         train_codes,
         n_codes,
@@ -1470,7 +1487,9 @@ def _describe_kind(f: Finding) -> str:
             f"test {e['test_range'][0]} .. {e['test_range'][1]})"
         )
     if f.kind in ("target_proxy", "identifier"):
-        metric = {"roc_auc": "AUC", "macro_roc_auc": "macro AUC", "r2": "R2"}[e["metric"]]
+        metric = {"roc_auc": "AUC", "macro_roc_auc": "macro AUC", "rank_r2": "rank R2"}[
+            e["metric"]
+        ]
         text = f"alone: {metric} {e['train_score']:.3f} in train"
         if e.get("test_score") is not None:
             text += f", {e['test_score']:.3f} on {'test' if e['compared_with'] == 'the test set' else 'holdout'}"
