@@ -412,3 +412,12 @@ def test_benchmark_pair_plants_each_problem():
     findings = audit(train, test, "y", time="t")
     found = {f.kind for f in findings if f.severity != "low"}
     assert {"target_proxy", "duplicate_rows", "temporal_overlap"} <= found
+
+
+def test_audit_columns_with_a_group_does_not_report_the_group_column():
+    frame = _frame(2000)
+    patient = np.random.default_rng(6).integers(0, 150, len(frame))
+    frame["patient"] = patient
+    frame["y"] = (patient % 2).astype(int)  # the label is a property of the patient
+    findings = audit_columns(frame, "y", group="patient")
+    assert "patient" not in [c for f in findings for c in f.columns]

@@ -139,6 +139,12 @@ CLEAN = {
         "for C in Cs:\n    for train, test in cv.split(X):\n"
         "        m = SVC(C=C).fit(X[train], y[train])\n        s.append(m.score(X[test], y[test]))\n"
     ),
+    "cv-fold-derived-names": (
+        "for C in Cs:\n    for fold, (tr, te) in enumerate(KFold(5).split(X)):\n"
+        "        X_test_fold, y_test_fold = X.iloc[te], y.iloc[te]\n"
+        "        m = SVC(C=C).fit(X.iloc[tr], y.iloc[tr])\n"
+        "        s.append(m.score(X_test_fold, y_test_fold))\n"
+    ),
     "repeated-seeds": (
         "for seed in range(10):\n"
         "    X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=seed)\n"

@@ -1101,6 +1101,8 @@ def _column_findings(pair: _Pair, random_state: int) -> list[Finding]:
     feature_idx = [k for k, c in enumerate(columns) if c not in identifiers]
     significant = scores.z >= MIN_Z
     for k, column in enumerate(columns):
+        if column in (pair.time, pair.group):
+            continue  # the declared axes have checks of their own
         evidence = _score_evidence(scores, k)
         evidence["compared_with"] = pair.holdout_note
         if column in identifiers:

@@ -609,6 +609,12 @@ class _Checker:
                     iterable = iterable.args[0] if iterable.args else iterable
                 if isinstance(iterable, ast.Call) and _func_name(iterable) == "split":
                     self.fold_names |= _targets(node.target)
+        # ... and what is computed from them (X_test_fold = X.iloc[test_idx])
+        assignments = [n for n in ast.walk(tree) if isinstance(n, ast.Assign)]
+        for _ in range(3):
+            for node in assignments:
+                if _data_names(node.value) & self.fold_names:
+                    self.fold_names |= set().union(*(_targets(t) for t in node.targets))
 
     # AP1, AP2 (searches, early stopping), AP5 ---------------------------------------------
 
