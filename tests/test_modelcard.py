@@ -323,10 +323,9 @@ def test_markdown_table_formats_numbers_fixed():
 
 @pytest.fixture(scope="module")
 def flights_model():
-    from mlstack.data import task_frame
-    from mlstack.flights_pipeline import make_model
+    from mlstack.flights_pipeline import make_model, task_data
 
-    X, y = task_frame(sample=3000, random_state=1)
+    X, y = task_data(sample=3000, random_state=1)
     return make_model("hgb", max_iter=20).fit(X, y), X
 
 

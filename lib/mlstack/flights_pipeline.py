@@ -5,6 +5,12 @@ may use and why the others are left out (:data:`EXCLUDED`, which the model
 card prints), and builds the ``Pipeline`` of each model family on those
 columns, so every notebook compares models on exactly the same features.
 
+:func:`task_data` adds two features derived from the published schedule
+(:func:`add_schedule_features`): how many departures the origin airport has
+scheduled in the same hour and on the same day. They are counted over every
+scheduled flight, including those later cancelled, because a cancellation is
+not known when the schedule is.
+
 Two preprocessors, one per model family:
 
 ``"linear"``
@@ -24,6 +30,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any
 
+import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -34,10 +41,13 @@ __all__ = [
     "EXCLUDED",
     "MODEL_NAMES",
     "NUMERIC",
+    "SCHEDULE_FEATURES",
     "SEARCH_SPACE",
+    "add_schedule_features",
     "feature_columns",
     "make_model",
     "make_preprocessor",
+    "task_data",
 ]
 
 #: Categorical features (pandas ``category`` dtype in :func:`mlstack.data.task_frame`).
@@ -50,10 +60,14 @@ CATEGORICAL: tuple[str, ...] = (
     "engine",
 )
 
+#: Congestion features computed from the whole schedule by :func:`add_schedule_features`.
+SCHEDULE_FEATURES: tuple[str, ...] = ("origin_hour_flights", "origin_day_flights")
+
 #: Numeric features: schedule, route, weather at the origin, the aircraft.
 NUMERIC: tuple[str, ...] = (
     "day_of_week",
     "hour",
+    *SCHEDULE_FEATURES,
     "distance",
     "dest_lat",
     "dest_lon",
@@ -127,9 +141,69 @@ def feature_columns() -> list[str]:
     --------
     >>> cols = feature_columns()
     >>> len(cols), cols[0]
-    (23, 'carrier')
+    (25, 'carrier')
     """
     return [*CATEGORICAL, *NUMERIC]
+
+
+def add_schedule_features(X: pd.DataFrame, schedule: pd.DataFrame) -> pd.DataFrame:
+    """Add how busy the origin airport is scheduled to be, with two group-by counts.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Flights with ``origin``, ``time_hour`` and ``sched_dep`` (e.g. from
+        :func:`mlstack.data.task_frame`).
+    schedule : pandas.DataFrame
+        Every scheduled flight (``mlstack.data.load_table("flights")``),
+        including the ones later cancelled.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``X`` with ``origin_hour_flights`` and ``origin_day_flights`` appended,
+        rows in the same order.
+
+    Examples
+    --------
+    >>> when = pd.to_datetime(["2013-01-01 05:00", "2013-01-01 05:30", "2013-01-01 09:00"])
+    >>> flights = pd.DataFrame(
+    ...     {"origin": ["EWR", "EWR", "EWR"], "sched_dep": when, "time_hour": when.floor("h")}
+    ... )
+    >>> add_schedule_features(flights, flights)[list(SCHEDULE_FEATURES)].to_numpy().tolist()
+    [[2, 3], [2, 3], [1, 3]]
+    """
+    day = schedule["sched_dep"].dt.normalize().rename("sched_day")
+    hourly = schedule.groupby(["origin", "time_hour"], observed=True).size()
+    daily = schedule.groupby([schedule["origin"], day], observed=True).size()
+    out = X.assign(sched_day=X["sched_dep"].dt.normalize())
+    out = out.join(hourly.rename("origin_hour_flights"), on=["origin", "time_hour"])
+    out = out.join(daily.rename("origin_day_flights"), on=["origin", "sched_day"])
+    for col in SCHEDULE_FEATURES:
+        out[col] = out[col].fillna(0).astype("int32")
+    return out.drop(columns="sched_day")
+
+
+def task_data(
+    *, sample: int | None = None, random_state: int = 0
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Return ``X, y`` of the flights task with the schedule features added.
+
+    :func:`mlstack.data.task_frame` with weather, planes and airports joined,
+    plus :func:`add_schedule_features` counted over the whole schedule (so a
+    subsample still sees how busy each hour really was).
+
+    Parameters
+    ----------
+    sample : int, optional
+        Keep a random, still time-ordered subset of this many flights.
+    random_state : int, default=0
+        Seed of the subsample.
+    """
+    from mlstack.data import load_table, task_frame
+
+    X, y = task_frame(sample=sample, random_state=random_state)
+    return add_schedule_features(X, load_table("flights")), y
 
 
 def make_preprocessor(kind: str = "tree") -> ColumnTransformer:
