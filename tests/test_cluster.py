@@ -3,11 +3,12 @@
 import joblib
 import numpy as np
 import pytest
-from mlstack.cluster import ClusterInfo, dask_backend
-from mlstack.errors import InputError
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
+
+from mlstack.cluster import ClusterInfo, dask_backend
+from mlstack.errors import InputError
 
 
 def _search(n_jobs=-1):

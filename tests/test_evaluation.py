@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn import metrics
+
 from mlstack.evaluation import (
     METRICS,
     _resample_counts,
@@ -12,7 +14,6 @@ from mlstack.evaluation import (
     roc_auc_columns,
     slice_metrics,
 )
-from sklearn import metrics
 
 
 def _binary(n=400, seed=0):

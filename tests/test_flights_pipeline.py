@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+
 from mlstack.data import COLUMN_ROLES, columns_with_role
 from mlstack.flights_pipeline import (
     EXCLUDED,

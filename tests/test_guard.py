@@ -3,13 +3,14 @@
 import numpy as np
 import pandas as pd
 import pytest
-from mlstack.errors import TestSetReuseError
-from mlstack.guard import HeldOutTestSet
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, roc_auc_score
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
+
+from mlstack.errors import TestSetReuseError
+from mlstack.guard import HeldOutTestSet
 
 SCORERS = {"accuracy": accuracy_score, "roc_auc": roc_auc_score}
 

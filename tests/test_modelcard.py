@@ -5,6 +5,18 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.datasets import make_classification, make_regression
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, r2_score, roc_auc_score
+from sklearn.model_selection import (
+    GridSearchCV,
+    HalvingRandomSearchCV,
+    cross_val_score,
+)
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
 from mlstack.errors import InputError
 from mlstack.evaluation import calibration_table, slice_metrics
 from mlstack.guard import HeldOutTestSet
@@ -19,17 +31,6 @@ from mlstack.modelcard import (
     reproducibility_facts,
 )
 from mlstack.persist import file_sha256, load_model, save_model, untrusted_types
-from sklearn.datasets import make_classification, make_regression
-from sklearn.experimental import enable_halving_search_cv  # noqa: F401
-from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, r2_score, roc_auc_score
-from sklearn.model_selection import (
-    GridSearchCV,
-    HalvingRandomSearchCV,
-    cross_val_score,
-)
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 # The types a loader must trust for the flights HistGradientBoosting pipeline,
 # reviewed once and written down: a new type in the file must fail loudly.
