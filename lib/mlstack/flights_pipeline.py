@@ -127,7 +127,7 @@ MODEL_NAMES: tuple[str, ...] = ("dummy", "logistic", "hgb", "lightgbm", "xgboost
 #: The tuning space of the ``hgb`` pipeline (parameter names for the pipeline).
 SEARCH_SPACE = MappingProxyType(
     {
-        "model__learning_rate": [0.05, 0.1, 0.2],
+        "model__learning_rate": [0.05, 0.2],
         "model__max_leaf_nodes": [15, 63],
         "model__min_samples_leaf": [20, 200],
     }
