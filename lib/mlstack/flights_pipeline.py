@@ -128,7 +128,7 @@ MODEL_NAMES: tuple[str, ...] = ("dummy", "logistic", "hgb", "lightgbm", "xgboost
 SEARCH_SPACE = MappingProxyType(
     {
         "model__learning_rate": [0.05, 0.2],
-        "model__max_leaf_nodes": [15, 63],
+        "model__max_leaf_nodes": [7, 31],
         "model__min_samples_leaf": [20, 200],
     }
 )

@@ -433,8 +433,9 @@ class ModelCard:
             derived.append(
                 f"The test {self.test.metric} ({self.test.score:.3f}) is {direction} the "
                 f"cross-validation estimate ({self.cv.mean:.3f} ± {self.cv.std:.3f}) by more "
-                "than two fold standard deviations: the test period or population differs "
-                "from the development data (shift), or the CV leaks."
+                "than two fold standard deviations. Possible causes: the test period or "
+                "population differs from the development data (shift); the final model was "
+                "trained on more or other data than the cross-validated ones; the CV leaks."
             )
         if self.calibration is not None and len(self.calibration):
             ece = expected_calibration_error(self.calibration)
