@@ -28,7 +28,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["cv_overhead", "peak_memory", "pipeline_phases", "profile_call", "short_location"]
+__all__ = [
+    "cost_by_area",
+    "cv_overhead",
+    "peak_memory",
+    "pipeline_phases",
+    "profile_call",
+    "short_location",
+]
 
 _SITE = re.compile(r".*?(?:site-packages|dist-packages|lib/python\d\.\d+)/")
 
@@ -56,7 +63,7 @@ def short_location(filename: str, lineno: int, function: str) -> str:
 
 
 def profile_call(
-    func: Callable[[], Any], *, top: int = 15, sort: str = "own_s"
+    func: Callable[[], Any], *, top: int | None = 15, sort: str = "own_s"
 ) -> tuple[Any, pd.DataFrame, float]:
     """Run ``func()`` under cProfile; return its result, the top costs and the total.
 
@@ -65,8 +72,8 @@ def profile_call(
     func : callable
         Called with no arguments, in this thread (work sent to other
         processes or threads is not seen).
-    top : int, default=15
-        Rows to keep.
+    top : int or None, default=15
+        Rows to keep (None: all, e.g. for :func:`cost_by_area`).
     sort : {"own_s", "cum_s"}, default="own_s"
         ``own_s`` is the time spent in the function itself (where the time
         really goes, compiled code included in its caller); ``cum_s`` includes
@@ -101,11 +108,51 @@ def profile_call(
         table.groupby("function", as_index=False)
         .agg(calls=("calls", "sum"), own_s=("own_s", "sum"), cum_s=("cum_s", "max"))
         .sort_values([sort, "function"], ascending=[False, True])
-        .head(top)
         .set_index("function")
     )
+    if top is not None:
+        table = table.head(top)
     table["share"] = table[sort] / total if total > 0 else np.nan
     return result, table, total
+
+
+def cost_by_area(table: pd.DataFrame, areas: dict[str, str], total_s: float) -> pd.DataFrame:
+    """Sum the own time of a full :func:`profile_call` table by area of the code.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From ``profile_call(..., top=None)``.
+    areas : dict of str to str
+        Area name -> regular expression matched against the function
+        locations; the first matching area wins, unmatched rows go to
+        ``"other"``.
+    total_s : float
+        The profiled total, for the shares.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``area`` (in the order given, then ``other``); columns ``own_s``
+        and ``share``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"own_s": [3.0, 1.0]}, index=["sklearn/a.py:1(f)", "numpy/b.py:2(g)"])
+    >>> cost_by_area(t, {"scikit-learn": r"^sklearn/"}, 4.0)["share"].tolist()
+    [0.75, 0.25]
+    """
+    names = pd.Series(table.index, index=table.index)
+    label = pd.Series("other", index=table.index)
+    for area, pattern in reversed(list(areas.items())):  # first match wins
+        matches = names.map(re.compile(pattern).search).notna()
+        label = label.mask(matches, area)
+    summed = table["own_s"].groupby(label).sum()
+    order = [*areas, "other"]
+    out = summed.reindex(order, fill_value=0.0).to_frame("own_s")
+    out.index.name = "area"
+    out["share"] = out["own_s"] / total_s if total_s > 0 else np.nan
+    return out
 
 
 def pipeline_phases(
