@@ -63,7 +63,7 @@ import hashlib
 import os
 import platform
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -618,7 +618,11 @@ class ModelCard:
             "intended_use": self.intended_use,
             "task": self.task,
             "data": {
-                **{k: v for k, v in asdict(self.data).items() if k != "target_summary"},
+                **{
+                    f.name: getattr(self.data, f.name)
+                    for f in fields(self.data)
+                    if f.name != "target_summary"
+                },
                 "target_summary": _records(self.data.target_summary.reset_index()),
             },
             "features_used": list(self.features_used),
@@ -744,16 +748,9 @@ def _non_default(estimator: Any, prefix: str) -> dict[str, Any]:
     changed = {}
     for key in sorted(params):
         value = params[key]
-        if (
-            hasattr(value, "get_params")
-            or isinstance(value, list | tuple)
-            and key
-            in (
-                "steps",
-                "transformers",
-            )
-        ):
-            continue
+        nested = hasattr(value, "get_params")
+        if nested or (key in ("steps", "transformers") and isinstance(value, list | tuple)):
+            continue  # described by _describe_step, not as a value
         if key not in defaults or not _same(value, defaults[key]):
             changed[f"{prefix}{key}"] = value
     return changed
