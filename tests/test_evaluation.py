@@ -11,6 +11,7 @@ from mlstack.evaluation import (
     bootstrap_ci,
     calibration_table,
     expected_calibration_error,
+    positive_mask,
     roc_auc_columns,
     slice_metrics,
 )
@@ -197,3 +198,37 @@ def test_calibration_table_multiclass_uses_top_label_confidence():
     assert table["n"].sum() == 4
     with pytest.raises(ValueError, match="needs classes="):
         calibration_table(["a"], proba[:1])
+
+
+def test_string_labels_use_the_greater_label_as_positive_like_sklearn():
+    y, score = _binary()
+    labels = np.where(y, "yes", "no")
+    ci = bootstrap_ci(labels, score, "roc_auc", n_resamples=50)
+    assert ci.estimate == pytest.approx(metrics.roc_auc_score(labels, score))
+    table = slice_metrics(labels, labels, pd.Series(["a"] * len(y), name="g"), y_score=score)
+    assert table.loc[("g", "a"), "positive_rate"] == pytest.approx(y.mean())
+    assert table.loc[("g", "a"), "roc_auc"] == pytest.approx(metrics.roc_auc_score(labels, score))
+    calibration = calibration_table(labels, score, n_bins=4)
+    assert (calibration["observed_rate"] * calibration["n"]).sum() == pytest.approx(y.sum())
+    np.testing.assert_allclose(
+        roc_auc_columns(labels, score), metrics.roc_auc_score(labels, score)
+    )
+
+
+@pytest.mark.parametrize(
+    ("labels", "pos_label", "expected"),
+    [
+        ([True, False], None, [True, False]),
+        ([0, 1, 1], None, [False, True, True]),
+        ([2, 5, 5], None, [False, True, True]),
+        (["b", "a"], "b", [True, False]),
+    ],
+    ids=["bool", "zero-one", "numbers", "explicit"],
+)
+def test_positive_mask(labels, pos_label, expected):
+    assert positive_mask(labels, pos_label).tolist() == expected
+
+
+def test_positive_mask_rejects_more_than_two_labels():
+    with pytest.raises(ValueError, match="at most two labels; got 3"):
+        positive_mask(["a", "b", "c"])

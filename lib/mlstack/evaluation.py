@@ -32,6 +32,7 @@ __all__ = [
     "bootstrap_ci",
     "calibration_table",
     "expected_calibration_error",
+    "positive_mask",
     "roc_auc_columns",
     "slice_metrics",
 ]
@@ -156,6 +157,33 @@ class ConfidenceInterval:
         }
 
 
+def positive_mask(y_true: Any, pos_label: Any = None) -> np.ndarray:
+    """Return a boolean array: which labels are the positive class of a binary task.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Binary labels: bool, 0/1, or any two values (strings...).
+    pos_label : object, optional
+        The positive label. By default ``True`` for booleans, ``1`` for 0/1
+        labels, and otherwise the greater of the labels, as in scikit-learn.
+
+    Examples
+    --------
+    >>> positive_mask(["no", "yes", "yes"]).tolist()
+    [False, True, True]
+    """
+    y = np.asarray(y_true)
+    if pos_label is None:
+        if y.dtype == bool:
+            return y
+        values = sorted(pd.unique(pd.Series(y).dropna()).tolist())
+        if len(values) > 2:
+            raise ValueError(f"a binary task needs at most two labels; got {len(values)}")
+        pos_label = 1 if set(values) <= {0, 1} else values[-1]
+    return y == pos_label
+
+
 def _resample_counts(rng: np.random.Generator, n: int, b: int) -> np.ndarray:
     """Return a (b, n) matrix: how often each of n rows is drawn in each of b resamples."""
     draws = rng.integers(0, n, size=(b, n), dtype=np.int32 if n < 2**31 else np.int64)
@@ -173,6 +201,7 @@ def bootstrap_ci(
     n_resamples: int = 1000,
     confidence: float = 0.95,
     random_state: int = 0,
+    pos_label: Any = None,
 ) -> ConfidenceInterval:
     """Percentile bootstrap confidence interval of a metric on an evaluation set.
 
@@ -194,6 +223,9 @@ def bootstrap_ci(
         Coverage of the interval.
     random_state : int, default=0
         Seed; the same seed gives the same interval.
+    pos_label : object, optional
+        Positive class of ``roc_auc``, ``brier`` and ``log_loss`` (see
+        :func:`positive_mask`).
 
     Returns
     -------
@@ -228,8 +260,9 @@ def bootstrap_ci(
         func = METRICS[metric][0]
         name = metric
         if METRICS[metric][1]:  # row order does not matter to a resample: sort by score once
+            y_pred = y_pred.astype(float)
             order = np.argsort(y_pred, kind="mergesort")
-            y_true, y_pred = y_true[order], y_pred[order]
+            y_true, y_pred = positive_mask(y_true, pos_label)[order], y_pred[order]
 
         def batch(W: np.ndarray) -> np.ndarray:
             return func(y_true, y_pred, W)
@@ -259,7 +292,7 @@ def roc_auc_columns(y_true: Any, scores: Any) -> np.ndarray:
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        Binary labels (bool or 0/1).
+        Binary labels (the positive class as in :func:`positive_mask`).
     scores : array-like of shape (n_samples, n_columns)
         One column per model (or per feature): higher means more likely positive.
 
@@ -273,7 +306,7 @@ def roc_auc_columns(y_true: Any, scores: Any) -> np.ndarray:
     >>> roc_auc_columns([0, 0, 1, 1], np.array([[0.1, 0.9], [0.2, 0.8], [0.3, 0.7], [0.4, 0.6]]))
     array([1., 0.])
     """
-    y = np.asarray(y_true).astype(bool)
+    y = positive_mask(y_true)
     S = np.asarray(scores, dtype=float)
     if S.ndim == 1:
         S = S[:, None]
@@ -293,6 +326,7 @@ def slice_metrics(
     task: str = "binary",
     y_score: Any = None,
     min_rows: int = 1,
+    pos_label: Any = None,
 ) -> pd.DataFrame:
     """Metrics per value of each slicing column, computed with ``groupby``.
 
@@ -309,6 +343,8 @@ def slice_metrics(
         ``roc_auc`` and ``brier`` columns.
     min_rows : int, default=1
         Groups with fewer rows are dropped (their metrics are noise).
+    pos_label : object, optional
+        Positive class of a binary task (see :func:`positive_mask`).
 
     Returns
     -------
@@ -339,7 +375,7 @@ def slice_metrics(
     tables = []
     for column in frame.columns:
         key = frame[column].astype(str).where(frame[column].notna(), "(missing)")
-        table = _group_metrics(key, y, p, task, y_score)
+        table = _group_metrics(key, y, p, task, y_score, pos_label)
         table = table[table["n"] >= min_rows]
         table = table.sort_values(["n", "value"], ascending=[False, True], kind="stable")
         tables.append(table.assign(slice=str(column)))
@@ -349,7 +385,7 @@ def slice_metrics(
 
 
 def _group_metrics(
-    key: pd.Series, y: np.ndarray, p: np.ndarray, task: str, y_score: Any
+    key: pd.Series, y: np.ndarray, p: np.ndarray, task: str, y_score: Any, pos_label: Any
 ) -> pd.DataFrame:
     data = pd.DataFrame({"g": key.to_numpy()})
     if task == "regression":
@@ -387,7 +423,7 @@ def _group_metrics(
             }
         )
     else:
-        yb = y.astype(bool)
+        yb = positive_mask(y, pos_label)
         data = data.assign(y=yb.astype(float), hit=(y == p).astype(float))
         columns = {"n": ("y", "size"), "positive_rate": ("y", "mean"), "accuracy": ("hit", "mean")}
         if y_score is not None:
@@ -422,6 +458,7 @@ def calibration_table(
     n_bins: int = 10,
     strategy: str = "quantile",
     classes: Any = None,
+    pos_label: Any = None,
 ) -> pd.DataFrame:
     """Reliability table: predicted probability vs observed frequency, per bin.
 
@@ -438,6 +475,8 @@ def calibration_table(
         Equal-count bins (every bin well populated) or equal-width bins.
     classes : array-like, optional
         Column labels of a 2-D ``y_prob`` (the model's ``classes_``).
+    pos_label : object, optional
+        Positive class of a binary task (see :func:`positive_mask`).
 
     Returns
     -------
@@ -460,7 +499,7 @@ def calibration_table(
         outcome = (np.asarray(classes)[top] == y).astype(float)
         prob = prob.max(axis=1)
     else:
-        outcome = y.astype(float)
+        outcome = positive_mask(y, pos_label).astype(float)
     if strategy == "quantile":
         edges = np.unique(np.quantile(prob, np.linspace(0, 1, n_bins + 1)))
     elif strategy == "uniform":

@@ -311,6 +311,7 @@ class HeldOutResult:
         n_resamples: int = 1000,
         confidence: float = 0.95,
         random_state: int = 0,
+        pos_label: Any = None,
     ) -> HeldOutResult:
         """Build from a :class:`mlstack.guard.Evaluation`, adding a bootstrap interval.
 
@@ -323,7 +324,7 @@ class HeldOutResult:
             (``roc_auc``, ``accuracy``, ``balanced_accuracy``, ``r2``, ``rmse``...).
         n_evaluations : int
             ``guard.n_evaluations``.
-        n_resamples, confidence, random_state
+        n_resamples, confidence, random_state, pos_label
             Passed to :func:`~mlstack.evaluation.bootstrap_ci`.
         """
         if metric not in METRICS:
@@ -339,6 +340,7 @@ class HeldOutResult:
             n_resamples=n_resamples,
             confidence=confidence,
             random_state=random_state,
+            pos_label=pos_label,
         )
         return cls(metric, ci, dict(evaluation.scores), len(evaluation.y_true), n_evaluations)
 
