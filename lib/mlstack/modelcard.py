@@ -236,7 +236,7 @@ class CVSummary:
         return len(self.scores)
 
     def __str__(self) -> str:
-        return f"{self.mean:.3f} ± {self.std:.3f} ({self.n_folds} folds)"
+        return f"{self.mean:.3f} ± {_std(self.std)} ({self.n_folds} folds)"
 
     @classmethod
     def from_scores(cls, metric: str, scores: Any, *, scheme: str) -> CVSummary:
@@ -434,7 +434,7 @@ class ModelCard:
             direction = "below" if self.test.score < self.cv.mean else "above"
             derived.append(
                 f"The test {self.test.metric} ({self.test.score:.3f}) is {direction} the "
-                f"cross-validation estimate ({self.cv.mean:.3f} ± {self.cv.std:.3f}) by more "
+                f"cross-validation estimate ({self.cv.mean:.3f} ± {_std(self.cv.std)}) by more "
                 "than two fold standard deviations. Possible causes: the test period or "
                 "population differs from the development data (shift); the final model was "
                 "trained on more or other data than the cross-validated ones; the CV leaks."
@@ -565,7 +565,7 @@ class ModelCard:
             out += [
                 "### Cross-validation (development data)",
                 "",
-                f"{self.cv.metric}: **{self.cv.mean:.3f} ± {self.cv.std:.3f}** (mean ± std over "
+                f"{self.cv.metric}: **{self.cv.mean:.3f} ± {_std(self.cv.std)}** (mean ± std over "
                 f"{self.cv.n_folds} folds; {self.cv.scheme}). Per fold: {folds}.",
                 "",
             ]
@@ -883,6 +883,11 @@ def markdown_table(frame: pd.DataFrame, *, index: bool = True, digits: int = 3) 
             align.append("right")
     table = pd.DataFrame(columns)
     return table.to_markdown(index=False, disable_numparse=True, colalign=align)
+
+
+def _std(value: float) -> str:
+    """Format a standard deviation: 3 decimals, or 4 when it is below 0.001."""
+    return f"{value:.3f}" if value >= 0.001 or value == 0 else f"{value:.4f}"
 
 
 def _missing(value: Any) -> bool:
