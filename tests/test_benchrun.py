@@ -1,0 +1,48 @@
+"""Child-process measurements: time, peak memory and honest failures."""
+
+from __future__ import annotations
+
+import pytest
+from mlstack.benchrun import is_out_of_memory, run_in_child
+
+
+def test_ok_child_reports_records_and_peak_memory():
+    result = run_in_child("mlstack.benchrun:_sleep", {"seconds": 0.01})
+    assert result.ok
+    assert result.records[0]["task"] == "sleep"
+    assert result.records[0]["seconds"] >= 0.01
+    assert result.peak_rss_mb > 5
+    assert result.wall_seconds >= result.records[0]["seconds"]
+
+
+@pytest.mark.slow
+def test_memory_cap_fails_the_measurement_not_the_machine():
+    result = run_in_child("mlstack.benchrun:_allocate", {"gib": 1.0}, mem_limit_gb=0.5)
+    assert result.status == "failed: out of memory"
+    assert result.records == []
+
+
+def test_timeout_is_recorded():
+    result = run_in_child("mlstack.benchrun:_sleep", {"seconds": 30}, timeout=0.5)
+    assert result.status.startswith("failed: timeout after")
+
+
+def test_error_is_one_line():
+    result = run_in_child("mlstack.benchrun:_no_such_function")
+    assert result.status.startswith("failed: AttributeError")
+    assert "\n" not in result.status
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("numpy._core._exceptions._ArrayMemoryError: Unable to allocate 3 GiB", True),
+        ("memory allocation of 1048576 bytes failed", True),
+        ("_duckdb.OutOfMemoryException: Out of Memory Error: failed to allocate", True),
+        ("MemoryError", True),
+        ("KeyError: 'id'", False),
+    ],
+    ids=["numpy", "rust", "duckdb", "python", "other"],
+)
+def test_is_out_of_memory(message, expected):
+    assert is_out_of_memory(message) is expected
