@@ -46,3 +46,14 @@ def test_error_is_one_line():
 )
 def test_is_out_of_memory(message, expected):
     assert is_out_of_memory(message) is expected
+
+
+@pytest.mark.slow
+def test_watchdog_catches_resident_memory_below_the_backstop():
+    # the address-space backstop (2 * 0.3 + 2 GiB) lets the allocation through;
+    # the resident-memory watchdog stops it
+    result = run_in_child(
+        "mlstack.benchrun:_allocate", {"gib": 1.2}, mem_limit_gb=0.3, mapped_gb=2.0
+    )
+    assert result.status == "failed: out of memory"
+    assert result.peak_rss_mb < 1.2 * 1024

@@ -3,19 +3,27 @@
 Each engine of a benchmark runs in a fresh Python process so that its peak
 memory is its own (not the high-water mark left by the engine before it) and
 so that running out of memory fails that measurement, never the machine. The
-child is started under a memory cap:
+child runs under a memory cap with two parts:
 
-- ``RLIMIT_AS`` (address space) set in the child before it starts, so an
-  allocation past the cap fails inside the child (``MemoryError`` in numpy and
-  pandas, an allocation error in Polars, DuckDB or Arrow);
-- a watchdog in the parent that kills the child if the memory it allocated
-  (anonymous resident pages; file pages it maps are reclaimable and do not
-  count) passes the cap.
+- a watchdog in the parent that kills the child as soon as the memory it has
+  allocated (anonymous resident pages, polled every 50 ms) passes the cap;
+- an address-space limit (``RLIMIT_AS``, set in the child before it starts)
+  as a backstop, so that a runaway allocation fails inside the child
+  (``MemoryError`` in numpy and pandas, an allocation error in Polars, DuckDB
+  or Arrow) even between two polls.
+
+Why not ``RLIMIT_AS`` alone, at the cap? Address space is not memory. Polars
+memory-maps the file it scans and DuckDB and the allocators reserve address
+space they never touch: under a 1 GiB address-space limit, Polars and DuckDB
+failed to aggregate a 1.4 GB CSV while their resident memory was about
+250 MiB. The backstop therefore defaults to twice the cap plus the size of
+the input files the child maps (``mapped_gb``), and the cap proper is on
+resident memory.
 
 The child's peak resident set size comes from the kernel (``os.wait4``), so it
-counts everything the process touched, including memory of native libraries.
-A failure is recorded as ``"failed: out of memory"``, ``"failed: timeout"`` or
-``"failed: <error>"``, never hidden.
+counts everything the process touched, including memory of native libraries
+(and file pages it mapped and read). A failure is recorded as ``"failed: out
+of memory"``, ``"failed: timeout"`` or ``"failed: <error>"``, never hidden.
 
 The work is named as ``"module:function"``; the function takes keyword
 arguments (JSON-serializable) and returns a list of dicts, each one measured
@@ -120,6 +128,7 @@ def run_in_child(
     *,
     env: dict[str, str] | None = None,
     mem_limit_gb: float | None = None,
+    mapped_gb: float = 0.0,
     timeout: float | None = None,
     poll_seconds: float = 0.05,
 ) -> ChildResult:
@@ -134,8 +143,12 @@ def run_in_child(
     env : dict, optional
         Extra environment variables for the child (thread counts, say).
     mem_limit_gb : float, optional
-        Memory cap in GiB: the child's address space limit and the resident
-        memory at which the parent kills it. No cap when None.
+        Memory cap in GiB: the allocated resident memory at which the parent
+        kills the child. The child's address space is limited to
+        ``2 * mem_limit_gb + mapped_gb`` GiB. No cap when None.
+    mapped_gb : float, default=0.0
+        Size of the files the child may memory-map, in GiB (added to the
+        address-space backstop).
     timeout : float, optional
         Seconds after which the child is killed.
     poll_seconds : float, default=0.05
@@ -152,6 +165,7 @@ def run_in_child(
     ('ok', 'sleep')
     """
     limit = None if mem_limit_gb is None else int(mem_limit_gb * 2**30)
+    backstop = None if limit is None else int((2 * mem_limit_gb + mapped_gb) * 2**30)
     with tempfile.TemporaryDirectory(prefix="mlstack-bench-") as tmp:
         spec, out, err = Path(tmp, "spec.json"), Path(tmp, "result.json"), Path(tmp, "stderr")
         spec.write_text(json.dumps({"func": func, "kwargs": kwargs or {}, "out": str(out)}))
@@ -163,7 +177,7 @@ def run_in_child(
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
                 env=child_env,
-                preexec_fn=None if limit is None else (lambda: _limit_address_space(limit)),
+                preexec_fn=None if backstop is None else (lambda: _limit_address_space(backstop)),
             )
             killed_for = ""
             while True:

@@ -148,6 +148,7 @@ def measure_pipeline(
     """
     paths = frames.write_inputs(scale=scale, rows=rows)
     n = (rows or FULL_FLIGHTS_ROWS) * scale
+    mapped = sum(p.stat().st_size for p in Path(paths["weather"]).parent.rglob("*.parquet"))
     records = []
     for engine in engines:
         result = run_in_child(
@@ -155,6 +156,7 @@ def measure_pipeline(
             {"engine": engine, "paths": paths, "threads": threads},
             env=_child_env(engine, threads),
             mem_limit_gb=mem_limit_gb,
+            mapped_gb=mapped / 2**30,
             timeout=timeout,
         )
         base = {
@@ -210,6 +212,7 @@ def measure_groupby(
             },
             env=_child_env(engine, threads),
             mem_limit_gb=mem_limit_gb,
+            mapped_gb=path.stat().st_size / 2**30,
             timeout=timeout,
         )
         variants = [f"keys={keys}"] if keys != "string" else []
@@ -252,6 +255,7 @@ def measure_read_csv(
             "mlstack.dbbench:timed_read_csv",
             {"engine": engine, "path": str(path), "variant": variant},
             mem_limit_gb=mem_limit_gb,
+            mapped_gb=size_mb / 1024,
             timeout=timeout,
         )
         base = {
