@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from mlstack.benchrun import is_out_of_memory, run_in_child
 
 
