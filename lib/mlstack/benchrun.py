@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ChildResult", "is_out_of_memory", "run_in_child"]
+__all__ = ["ChildResult", "is_out_of_memory", "run_in_child", "run_measured"]
 
 # Messages with which the engines report a failed allocation.
 _OOM_MARKERS = (
@@ -210,6 +210,41 @@ def run_in_child(
         lines = (result.get("error") or stderr_text).strip().splitlines()
         state = f"failed: {lines[-1] if lines else f'exit status {proc.returncode}'}"
     return ChildResult(state, [], peak, wall)
+
+
+def run_measured(
+    func: str, kwargs: dict[str, Any] | None = None, *, isolate: bool = True, **limits: Any
+) -> ChildResult:
+    """Run ``func(**kwargs)`` in a child process (``isolate=True``) or in this one.
+
+    In-process runs skip the start-up cost of a fresh interpreter, for smoke
+    runs where the figures do not matter; they have no memory cap, and their
+    ``peak_rss_mb`` is this process's peak so far, not the engine's.
+
+    Parameters
+    ----------
+    func, kwargs
+        As in :func:`run_in_child`.
+    isolate : bool, default=True
+    **limits
+        ``env``, ``mem_limit_gb``, ``mapped_gb``, ``timeout``: passed to
+        :func:`run_in_child`; ignored in-process.
+    """
+    if isolate:
+        return run_in_child(func, kwargs, **limits)
+    module, _, name = func.partition(":")
+    start = time.perf_counter()
+    try:
+        records = getattr(importlib.import_module(module), name)(**(kwargs or {}))
+    except Exception as exc:
+        line = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+        status = "failed: out of memory" if is_out_of_memory(line) else f"failed: {line}"
+        return ChildResult(status, [], _own_peak_mb(), time.perf_counter() - start)
+    return ChildResult("ok", records, _own_peak_mb(), time.perf_counter() - start)
+
+
+def _own_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _sleep(seconds: float) -> list[dict[str, Any]]:

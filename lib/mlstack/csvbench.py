@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from mlstack.atomic import write_json, write_text
-from mlstack.benchrun import run_in_child
+from mlstack.benchrun import run_measured
 from mlstack.errors import InputError
 from mlstack.frames import import_engine, quiet_dask
 
@@ -42,6 +42,8 @@ __all__ = [
     "GROUP_KEYS",
     "MODES",
     "aggregate_frame",
+    "plot_results",
+    "conversion_summary",
     "convert_to_parquet",
     "csv_dir",
     "generate_csv",
@@ -151,7 +153,7 @@ def generate_csv(
     pathlib.Path
     """
     import polars as pl
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     if not size_gb > 0:
         raise InputError(f"--size-gb must be positive, got {size_gb}")
@@ -425,6 +427,7 @@ def run_csv_bench(
     name: str = "csv_bench",
     write_report: bool = True,
     directory: str | os.PathLike[str] | None = None,
+    isolate: bool = True,
     log: Callable[[str], None] = print,
     progress: bool = True,
 ) -> dict[str, Any]:
@@ -455,6 +458,9 @@ def run_csv_bench(
         Write the JSON and markdown (notebooks set False and write their own).
     directory : path-like, optional
         Where to generate the data; :func:`csv_dir` by default.
+    isolate : bool, default=True
+        Run each engine in its own process under the cap; False runs them in
+        this process (smoke runs only: no cap, no per-engine peak memory).
     log : callable, default=print
         Receives one line per measurement.
     progress : bool, default=True
@@ -482,6 +488,7 @@ def run_csv_bench(
         "mem_limit_gb": mem_limit_gb,
         "timeout": timeout,
         "mapped_gb": facts["csv_mb"] / 1024,
+        "isolate": isolate,
     }
     records: list[dict[str, Any]] = []
     results: dict[str, pd.DataFrame] = {}
@@ -489,7 +496,7 @@ def run_csv_bench(
     def measure(engine: str, mode: str, fmt: str, path: Path) -> None:
         result_file = spill.with_name(f"{spill.stem}-{engine}-{mode}-{fmt}.parquet")
         spill.mkdir(exist_ok=True)
-        outcome = run_in_child(
+        outcome = run_measured(
             "mlstack.csvbench:timed_aggregate",
             {
                 "engine": engine,
@@ -515,7 +522,7 @@ def run_csv_bench(
                 measure(engine, mode, "csv", csv_path)
         if parquet:
             shutil.rmtree(parquet_dir, ignore_errors=True)
-            outcome = run_in_child(
+            outcome = run_measured(
                 "mlstack.csvbench:timed_convert",
                 {
                     "csv_path": str(csv_path),
@@ -628,7 +635,58 @@ def results_table(payload: dict[str, Any]) -> pd.DataFrame:
                 cells[f"{fmt} status"] = record["status"]
         if found:
             rows.append(cells)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).set_index(["engine", "mode"])
+
+
+def plot_results(payload: dict[str, Any], axes=None):
+    """Bar charts of seconds and peak memory per engine, CSV and Parquet side by side.
+
+    Failed runs are drawn as empty bars labelled with the failure; the memory
+    panel marks the cap.
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10, 4))
+    records = payload["records"]
+    labels = [
+        f"{e}\n{m}" for e, m in MODES if any(r["engine"] == e and r["mode"] == m for r in records)
+    ]
+    keys = [(e, m) for e, m in MODES if any(r["engine"] == e and r["mode"] == m for r in records)]
+    formats = [f for f in ("csv", "parquet") if any(r["task"] == f for r in records)]
+    width = 0.8 / max(len(formats), 1)
+    x = np.arange(len(keys))
+    by = {(r["engine"], r["mode"], r["task"]): r for r in records}
+    for i, fmt in enumerate(formats):
+        found = [by.get((e, m, fmt)) for e, m in keys]
+        seconds = [r["seconds"] if r and r["seconds"] is not None else 0.0 for r in found]
+        peaks = [r["peak_rss_mb"] / 1024 if r else 0.0 for r in found]
+        offset = (i - (len(formats) - 1) / 2) * width
+        axes[0].bar(x + offset, seconds, width, label=fmt)
+        axes[1].bar(x + offset, peaks, width, label=fmt)
+        for xi, record in zip(x + offset, found, strict=True):
+            if record and record["seconds"] is None:
+                axes[0].annotate(
+                    "failed", (xi, 0), rotation=90, ha="center", va="bottom", fontsize=8
+                )
+    cap = payload["machine"].get("mem_limit_gb")
+    if cap:
+        axes[1].axhline(cap, color="black", linestyle="--", linewidth=1, label=f"cap {cap:g} GiB")
+    mib = payload["csv"]["csv_mb"]
+    size = f"{mib / 1024:.1f} GiB" if mib >= 1024 else f"{mib:,.0f} MiB"
+    axes[0].set_title(f"Aggregation over a {size} CSV: time")
+    axes[0].set_ylabel("wall time (s)")
+    axes[1].set_title("Peak resident memory")
+    axes[1].set_ylabel("peak RSS (GiB)")
+    for ax in axes:
+        ax.set_xticks(x, labels)
+        ax.legend()
+    return axes
 
 
 def _fmt_seconds(record: dict[str, Any] | None) -> str:
@@ -641,6 +699,40 @@ def _fmt_seconds(record: dict[str, Any] | None) -> str:
 
 def _peak(record: dict[str, Any] | None) -> str:
     return "-" if record is None else f"{record['peak_rss_mb']:,.0f}"
+
+
+def conversion_summary(payload: dict[str, Any]) -> str:
+    """Return the paragraphs on the Parquet conversion, its pay-back, and the agreement check."""
+    facts, records = payload["csv"], payload["records"]
+    by = {(r["engine"], r["mode"], r["task"]): r for r in records}
+    lines: list[str] = []
+    convert = by.get(("duckdb", "convert", "convert"))
+    if convert is not None:
+        if convert["seconds"] is not None:
+            lines.append(
+                f"Converting the CSV to Parquet once (DuckDB `COPY ... (FORMAT parquet)`, zstd) "
+                f"took {convert['seconds']:.1f} s and peaked at {convert['peak_rss_mb']:,.0f} MiB; "
+                f"the Parquet files take {convert.get('parquet_mb', 0):,.0f} MiB "
+                f"({convert.get('parquet_mb', 0) / facts['csv_mb']:.0%} of the CSV)."
+            )
+            lines.append("")
+            lines.append(_break_even(by, convert))
+        else:
+            lines.append(f"Converting the CSV to Parquet: {convert['status']}.")
+        lines.append("")
+    disagree = [r for r in records if r.get("same_result") is False]
+    agree = [r for r in records if r.get("same_result")]
+    if agree or disagree:
+        lines.append(
+            f"All {len(agree)} successful runs produced the same table (group keys equal, "
+            "numbers within 1e-9 relative)."
+            if not disagree
+            else "Runs whose result differs from the first successful run: "
+            + ", ".join(f"{r['engine']} {r['mode']} {r['task']}" for r in disagree)
+            + "."
+        )
+        lines.append("")
+    return "\n".join(lines).strip()
 
 
 def render_report(payload: dict[str, Any]) -> str:
@@ -684,33 +776,7 @@ def render_report(payload: dict[str, Any]) -> str:
         cells = [engine, how[(engine, mode)], _fmt_seconds(csv), _peak(csv)]
         cells += [_fmt_seconds(pq), _peak(pq)]
         lines.append("| " + " | ".join(cells) + " |")
-    convert = by.get(("duckdb", "convert", "convert"))
-    lines.append("")
-    if convert is not None:
-        if convert["seconds"] is not None:
-            lines.append(
-                f"Converting the CSV to Parquet once (DuckDB `COPY ... (FORMAT parquet)`, zstd) "
-                f"took {convert['seconds']:.1f} s and peaked at {convert['peak_rss_mb']:,.0f} MiB; "
-                f"the Parquet files take {convert.get('parquet_mb', 0):,.0f} MiB "
-                f"({convert.get('parquet_mb', 0) / facts['csv_mb']:.0%} of the CSV)."
-            )
-            lines.append("")
-            lines.append(_break_even(by, convert))
-        else:
-            lines.append(f"Converting the CSV to Parquet: {convert['status']}.")
-        lines.append("")
-    disagree = [r for r in records if r.get("same_result") is False]
-    agree = [r for r in records if r.get("same_result")]
-    if agree or disagree:
-        lines.append(
-            f"All {len(agree)} successful runs produced the same table (group keys equal, "
-            "numbers within 1e-9 relative)."
-            if not disagree
-            else "Runs whose result differs from the first successful run: "
-            + ", ".join(f"{r['engine']} {r['mode']} {r['task']}" for r in disagree)
-            + "."
-        )
-        lines.append("")
+    lines += ["", conversion_summary(payload), ""]
     loads = [r["loadavg_1m"] for r in records if r.get("loadavg_1m") is not None]
     if loads:
         lines.append(

@@ -632,9 +632,24 @@ def step_source(engine: str, step: str) -> str:
 
 
 def timed_pipeline(
-    engine: str, paths: dict[str, str], *, threads: int | None = None
+    engine: str,
+    paths: dict[str, str],
+    *,
+    threads: int | None = None,
+    result_path: str | None = None,
 ) -> list[dict[str, Any]]:
     """Time one run of the pipeline (meant for a child process, see :mod:`mlstack.benchrun`).
+
+    Parameters
+    ----------
+    engine : str
+    paths : dict
+        The inputs, as returned by :func:`write_inputs`.
+    threads : int, optional
+        As in :func:`run_pipeline`.
+    result_path : str, optional
+        Also write the result there as Parquet (after timing), so the caller
+        can check that the engines agree.
 
     Returns
     -------
@@ -647,4 +662,7 @@ def timed_pipeline(
     import_engine(engine)  # so that the time excludes importing the library
     start = time.perf_counter()
     result = run_pipeline(engine, paths, threads=threads)
-    return [{"task": "pipeline", "seconds": time.perf_counter() - start, "rows_out": len(result)}]
+    seconds = time.perf_counter() - start
+    if result_path:
+        as_pandas(result).to_parquet(result_path)
+    return [{"task": "pipeline", "seconds": seconds, "rows_out": len(result)}]

@@ -34,7 +34,7 @@ import pandas as pd
 
 from mlstack import dbbench, frames
 from mlstack.atomic import atomic_path, write_json, write_text
-from mlstack.benchrun import run_in_child
+from mlstack.benchrun import run_measured
 from mlstack.errors import InputError
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "csv_read_table",
     "headline_facts",
     "key_dtype_effect",
+    "lines_of_code",
     "speedups",
     "thread_scaling",
 ]
@@ -121,6 +122,8 @@ def measure_pipeline(
     study: str = "pipeline",
     mem_limit_gb: float | None = 10.0,
     timeout: float | None = None,
+    isolate: bool = True,
+    results_dir: str | os.PathLike[str] | None = None,
     log: Callable[[str], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Time the flights pipeline with each engine, each in its own process.
@@ -138,6 +141,10 @@ def measure_pipeline(
         Label of the records.
     mem_limit_gb, timeout : float, optional
         Memory cap and time limit of each child.
+    isolate : bool, default=True
+        Run each engine in its own process; False runs them in this process
+        (for smoke runs: no start-up cost, but no memory cap and no per-engine
+        peak memory).
     log : callable, optional
         Receives one line per measurement.
 
@@ -151,10 +158,18 @@ def measure_pipeline(
     mapped = sum(p.stat().st_size for p in Path(paths["weather"]).parent.rglob("*.parquet"))
     records = []
     for engine in engines:
-        result = run_in_child(
+        result = run_measured(
             "mlstack.frames:timed_pipeline",
-            {"engine": engine, "paths": paths, "threads": threads},
+            {
+                "engine": engine,
+                "paths": paths,
+                "threads": threads,
+                "result_path": None
+                if results_dir is None
+                else str(Path(results_dir) / f"{engine}.parquet"),
+            },
             env=_child_env(engine, threads),
+            isolate=isolate,
             mem_limit_gb=mem_limit_gb,
             mapped_gb=mapped / 2**30,
             timeout=timeout,
@@ -184,6 +199,7 @@ def measure_groupby(
     repeat: int = 2,
     mem_limit_gb: float | None = 10.0,
     timeout: float | None = None,
+    isolate: bool = True,
     log: Callable[[str], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Time the db-benchmark questions with each engine, each in its own process.
@@ -200,7 +216,7 @@ def measure_groupby(
     path = dbbench.generate(rows)
     records = []
     for engine in engines:
-        result = run_in_child(
+        result = run_measured(
             "mlstack.dbbench:timed_questions",
             {
                 "engine": engine,
@@ -211,6 +227,7 @@ def measure_groupby(
                 "repeat": repeat,
             },
             env=_child_env(engine, threads),
+            isolate=isolate,
             mem_limit_gb=mem_limit_gb,
             mapped_gb=path.stat().st_size / 2**30,
             timeout=timeout,
@@ -238,6 +255,7 @@ def measure_read_csv(
     readers: Sequence[tuple[str, str]] = _CSV_READERS,
     mem_limit_gb: float | None = 10.0,
     timeout: float | None = None,
+    isolate: bool = True,
     log: Callable[[str], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Time reading the group-by table from CSV into memory, per engine.
@@ -251,9 +269,10 @@ def measure_read_csv(
     size_mb = path.stat().st_size / 2**20
     records = []
     for engine, variant in readers:
-        result = run_in_child(
+        result = run_measured(
             "mlstack.dbbench:timed_read_csv",
             {"engine": engine, "path": str(path), "variant": variant},
+            isolate=isolate,
             mem_limit_gb=mem_limit_gb,
             mapped_gb=size_mb / 1024,
             timeout=timeout,
@@ -442,6 +461,34 @@ def _geomean_by_engine(frame: pd.DataFrame, column: str = "speedup") -> dict[str
         engine: _geomean(group[column].dropna())
         for engine, group in frame.groupby("engine", sort=False)
     }
+
+
+def lines_of_code() -> pd.DataFrame:
+    """Count the lines of each pipeline step in each engine (an ergonomics measure).
+
+    Counts non-blank lines of :func:`mlstack.frames.step_source`, leaving out
+    comments, ``def`` lines and imports. Dask's window step runs pandas' window
+    step on each partition, so those lines count for Dask too.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per engine, one column per step (``join``, ``group``, ``window``).
+    """
+
+    def count(text: str) -> int:
+        skip = ("#", "--", "def ", "import ", "from ", '"""')
+        return sum(
+            1 for line in text.splitlines() if line.strip() and not line.strip().startswith(skip)
+        )
+
+    steps = ("join", "group", "window")
+    table = pd.DataFrame(
+        {step: [count(frames.step_source(e, step)) for e in frames.ENGINES] for step in steps},
+        index=pd.Index(frames.ENGINES, name="engine"),
+    )
+    table.loc["dask", "window"] += table.loc["pandas", "window"]
+    return table
 
 
 # --------------------------------------------------------------------------- plot
