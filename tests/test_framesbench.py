@@ -19,7 +19,7 @@ def _record(engine, task, rows, seconds, study="pipeline", variant="", **extra):
         "status": "ok" if seconds is not None else "failed: out of memory",
         "study": study,
         "variant": variant,
-        "threads": 1 if "threads=1" in variant else 2,
+        "threads": 1 if variant == "threads=1" else 2,
         "loadavg_1m": 1.0,
         **extra,
     }
@@ -42,9 +42,20 @@ def records():
         for q in ("q1", "q2", "q3", "q4", "q5"):
             out.append(_record(engine, q, 5000, seconds, study="groupby"))
     for q in ("q1", "q2", "q3"):
-        out.append(_record("pandas", q, 5000, 0.5, study="keys", variant="keys=category"))
-    out.append(_record("polars", "q1", 5000, 0.5, study="threads", variant="threads=1"))
-    out.append(_record("polars", "pipeline", 10_000, 7.5, study="threads", variant="threads=1"))
+        out.append(
+            _record("pandas", q, 5000, 1.0, study="keys", variant="keys=string", keys="string")
+        )
+        out.append(
+            _record("pandas", q, 5000, 0.5, study="keys", variant="keys=category", keys="category")
+        )
+    for threads, factor in ((1, 1.5), (2, 1.0)):
+        variant = f"threads={threads}"
+        out.append(
+            _record("polars", "q1", 5000, 0.25 * factor * factor, study="threads", variant=variant)
+        )
+        out.append(
+            _record("polars", "pipeline", 10_000, 5.0 * factor, study="threads", variant=variant)
+        )
     out.append(_record("pandas", "read_csv", 5000, 3.0, study="csv_read", csv_mb=10.0))
     return out
 
@@ -71,7 +82,7 @@ def test_headline_facts(records):
     assert facts["pipeline_rows"] == 10_000  # the largest size every engine finished
     assert facts["pipeline_duckdb"] == pytest.approx(2.0)
     assert facts["pipeline_failed"] == ["pandas at 100,000 rows (failed: out of memory)"]
-    assert facts["threads_polars"] == pytest.approx((0.5 / 0.25 * 7.5 / 5.0) ** 0.5)
+    assert facts["threads_polars"] == pytest.approx((2.25 * 1.5) ** 0.5)
     assert facts["keys_pandas"] == pytest.approx(2.0)
 
 

@@ -10,7 +10,9 @@ import pytest
 from mlstack import reflections
 
 
-def _pipeline(engine, rows, seconds, peak=100.0, study="pipeline", variant="", task="pipeline"):
+def _pipeline(
+    engine, rows, seconds, peak=100.0, study="pipeline", variant="", task="pipeline", threads=2
+):
     return {
         "engine": engine,
         "task": task,
@@ -20,7 +22,7 @@ def _pipeline(engine, rows, seconds, peak=100.0, study="pipeline", variant="", t
         "status": "ok" if seconds is not None else "failed: out of memory",
         "study": study,
         "variant": variant,
-        "threads": 2,
+        "threads": threads,
         "loadavg_1m": 3.5,
     }
 
@@ -43,12 +45,20 @@ def full(live):
         records += [
             _pipeline(engine, 10**7, seconds, study="groupby", task=q) for q in ("q1", "q2")
         ]
-    records.append(
-        _pipeline("polars", 10**7, 0.3, study="threads", variant="threads=1", task="q1")
-    )
-    records.append(
-        _pipeline("duckdb", 10**7, 0.4, study="threads", variant="threads=1", task="q1")
-    )
+    for engine, one, two in (("polars", 0.3, 0.2), ("duckdb", 0.4, 0.25)):
+        for threads, seconds in ((1, one), (2, two)):
+            variant = f"threads={threads}"
+            records.append(
+                _pipeline(
+                    engine,
+                    10**7,
+                    seconds,
+                    study="threads",
+                    variant=variant,
+                    task="q1",
+                    threads=threads,
+                )
+            )
     return {"records": records, "machine": {"cpu_count": 2}}
 
 
