@@ -58,3 +58,24 @@ def test_watchdog_catches_resident_memory_below_the_backstop():
     )
     assert result.status == "failed: out of memory"
     assert result.peak_rss_mb < 1.2 * 1024
+
+
+@pytest.mark.parametrize(
+    ("status", "detail", "peak", "expected"),
+    [
+        ("failed: out of memory", "OSError: Cannot allocate memory", 7000.0, True),
+        (
+            "failed: out of memory",
+            "stopped by the watchdog: allocated memory above 10 GiB",
+            10300.0,
+            False,
+        ),
+        ("failed: out of memory", "MemoryError", 10000.0, False),
+        ("failed: timeout after 5 s", "", 100.0, False),
+    ],
+    ids=["below-cap", "watchdog", "at-cap", "timeout"],
+)
+def test_only_failures_below_the_cap_are_retried(status, detail, peak, expected):
+    from mlstack.benchrun import ChildResult, _below_the_cap
+
+    assert _below_the_cap(ChildResult(status, [], peak, 1.0, detail), 10.0) is expected

@@ -79,12 +79,16 @@ class ChildResult:
         Peak resident memory of the child, in MiB, from the kernel.
     wall_seconds : float
         Wall time of the whole child, start-up included.
+    detail : str
+        For a failure, what happened: the error's last line, or the resident
+        memory at which the watchdog stopped the child.
     """
 
     status: str
     records: list[dict[str, Any]] = field(default_factory=list)
     peak_rss_mb: float = 0.0
     wall_seconds: float = 0.0
+    detail: str = ""
 
     @property
     def ok(self) -> bool:
@@ -198,18 +202,20 @@ def run_in_child(
         peak = usage.ru_maxrss / 1024
         stderr_text = err.read_text(errors="replace")
         result = json.loads(out.read_text()) if out.exists() else {}
+    if proc.returncode == 0 and "records" in result and not killed_for:
+        return ChildResult("ok", result["records"], peak, wall)
+    lines = (result.get("error") or stderr_text).strip().splitlines()
+    detail = lines[-1] if lines else f"exit status {proc.returncode}"
     if killed_for == "memory":
         state = "failed: out of memory"
+        detail = f"stopped by the watchdog: allocated memory above {mem_limit_gb:g} GiB"
     elif killed_for == "time":
         state = f"failed: timeout after {timeout:.0f} s"
-    elif proc.returncode == 0 and "records" in result:
-        return ChildResult("ok", result["records"], peak, wall)
     elif is_out_of_memory(result.get("error", "") + stderr_text):
         state = "failed: out of memory"
     else:
-        lines = (result.get("error") or stderr_text).strip().splitlines()
-        state = f"failed: {lines[-1] if lines else f'exit status {proc.returncode}'}"
-    return ChildResult(state, [], peak, wall)
+        state = f"failed: {detail}"
+    return ChildResult(state, [], peak, wall, detail[:300])
 
 
 def run_measured(
@@ -226,12 +232,24 @@ def run_measured(
     func, kwargs
         As in :func:`run_in_child`.
     isolate : bool, default=True
+        In a child process. There, a failure for memory while the child's peak
+        stayed below 90% of the cap (the machine was short of memory, not the
+        engine over its cap) is retried once; the retry's ``detail`` says so.
     **limits
         ``env``, ``mem_limit_gb``, ``mapped_gb``, ``timeout``: passed to
         :func:`run_in_child`; ignored in-process.
     """
     if isolate:
-        return run_in_child(func, kwargs, **limits)
+        result = run_in_child(func, kwargs, **limits)
+        if _below_the_cap(result, limits.get("mem_limit_gb")):
+            # The machine is shared: an allocation can fail because other work holds the
+            # memory at that moment. Such a failure is retried once, and said so.
+            retry = run_in_child(func, kwargs, **limits)
+            retry.detail = (retry.detail + "; " if retry.detail else "") + (
+                f"second attempt; the first failed below the cap: {result.detail}"
+            )[:300]
+            return retry
+        return result
     module, _, name = func.partition(":")
     start = time.perf_counter()
     try:
@@ -239,8 +257,18 @@ def run_measured(
     except Exception as exc:
         line = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
         status = "failed: out of memory" if is_out_of_memory(line) else f"failed: {line}"
-        return ChildResult(status, [], _own_peak_mb(), time.perf_counter() - start)
+        return ChildResult(status, [], _own_peak_mb(), time.perf_counter() - start, line[:300])
     return ChildResult("ok", records, _own_peak_mb(), time.perf_counter() - start)
+
+
+def _below_the_cap(result: ChildResult, mem_limit_gb: float | None) -> bool:
+    """True for an out-of-memory failure that the cap did not cause (worth one retry)."""
+    return (
+        result.status == "failed: out of memory"
+        and "watchdog" not in result.detail
+        and mem_limit_gb is not None
+        and result.peak_rss_mb < 0.9 * mem_limit_gb * 1024
+    )
 
 
 def _own_peak_mb() -> float:

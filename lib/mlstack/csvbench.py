@@ -573,6 +573,7 @@ def _record(outcome, engine: str, mode: str, task: str) -> dict[str, Any]:
         "status": outcome.status,
         "wall_seconds": round(outcome.wall_seconds, 2),
         "loadavg_1m": round(os.getloadavg()[0], 2),
+        **({"detail": outcome.detail} if not outcome.ok else {}),
         **{k: v for k, v in found.items() if k in ("groups", "parquet_mb")},
     }
 

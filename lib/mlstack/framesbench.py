@@ -110,7 +110,13 @@ def _records(
             record.update({k: v for k, v in found.items() if k not in ("task", peak_key)})
             record["peak_rss_mb"] = round(peak if peak is not None else result.peak_rss_mb, 1)
         else:
-            record.update({"seconds": None, "peak_rss_mb": round(result.peak_rss_mb, 1)})
+            record.update(
+                {
+                    "seconds": None,
+                    "peak_rss_mb": round(result.peak_rss_mb, 1),
+                    "detail": result.detail,
+                }
+            )
         out.append(record)
     return out
 
@@ -414,7 +420,13 @@ def pipeline_table(
     if frame.empty:
         return frame
     if value == "memory":
-        cells = frame["peak_rss_mb"].round(0)
+        cells = pd.Series(
+            [
+                f"{r['peak_rss_mb']:,.0f}" + ("" if pd.notna(r["seconds"]) else " (failed)")
+                for r in frame.to_dict("records")
+            ],
+            index=frame.index,
+        )
     else:
         cells = pd.Series(
             [
@@ -444,7 +456,7 @@ def groupby_table(records: list[dict[str, Any]], study: str = "groupby") -> pd.D
     geo = ratio.apply(lambda row: _geomean(row.dropna()), axis=1)
     table["geomean x pandas"] = geo.round(2)
     peak = frame.groupby("label")["peak_rss_mb"].max()
-    table["peak MiB"] = peak.reindex(table.index).round(0)
+    table["peak MiB"] = [f"{value:,.0f}" for value in peak.reindex(table.index)]
     order = sorted(table.index, key=lambda label: (_engine_rank(label), label))
     return table.loc[order].rename_axis("engine").rename_axis(None, axis=1)
 
@@ -647,7 +659,9 @@ def headline_facts(records: list[dict[str, Any]]) -> dict[str, Any]:
                 facts[f"pipeline_peak_{r['engine']}"] = r["peak_rss_mb"]
         facts["pipeline_max_rows"] = int(pipe["rows"].max())
         facts["pipeline_failed"] = [
-            f"{r['engine']} at {int(r['rows']):,} rows ({r['status']})"
+            f"{r['engine']} at {int(r['rows']):,} rows ({r['status']}"
+            + (f": {r['detail']}" if isinstance(r.get("detail"), str) and r["detail"] else "")
+            + ")"
             for r in pipe[pipe["seconds"].isna()].to_dict("records")
         ]
     for engine, value in _geomean_by_engine(thread_scaling(records)).items():
@@ -784,7 +798,7 @@ def render_report(
         "",
         "Peak memory of each process (MiB):",
         "",
-        _md(pipeline_table(records, value="memory"), ".0f"),
+        _md(pipeline_table(records, value="memory")),
         "",
     ]
     if plot_name:
@@ -828,7 +842,8 @@ def render_report(
         parts += ["## Evidence", ""]
         for title, table in evidence:
             if not table.empty:
-                parts += [title, "", table.to_markdown(index=False, floatfmt=".3g"), ""]
+                text = table.to_markdown(index=False, floatfmt=".3g", intfmt=",")
+                parts += [title, "", text, ""]
     parts += [_explain(records, machine), ""]
     return "\n".join(parts)
 
