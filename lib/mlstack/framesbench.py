@@ -268,7 +268,7 @@ def measure_groupby(
     keys: str = "string",
     threads: int | None = None,
     study: str = "groupby",
-    repeat: int = 2,
+    repeat: int = 5,
     mem_limit_gb: float | None = 10.0,
     timeout: float | None = None,
     isolate: bool = True,
@@ -277,7 +277,8 @@ def measure_groupby(
     """Time the db-benchmark questions with each engine, each in its own process.
 
     Each child loads the table once (a ``load`` record), then answers every
-    question ``repeat`` times; ``seconds`` is the fastest run and
+    question ``repeat`` times (the benchmark runs each twice; five is steadier on
+    a shared machine); ``seconds`` is the fastest run and
     ``peak_rss_mb`` the child's peak memory once that question was answered.
 
     Returns
@@ -806,7 +807,7 @@ def render_report(
     parts += [
         "## db-benchmark group-by questions q1-q5",
         "",
-        "Seconds per question (best of two runs after one load) and the speed-up over pandas "
+        "Seconds per question (best of five runs after one load) and the speed-up over pandas "
         "in parentheses; the generator's shape (`id1`-`id6`, `v1`-`v3`, K=100). Peak memory "
         "is the process's after all five questions.",
         "",
@@ -911,8 +912,8 @@ def run_frames_bench(
     limits = {"mem_limit_gb": mem_limit_gb, "timeout": timeout, "log": log}
     records: list[dict[str, Any]] = []
     for scale in sorted(scales):
-        # best of two where it is cheap: the machine is shared and timings are noisy
-        repeat = 2 if scale <= 10 else 1
+        # best of three where it is cheap: the machine is shared and timings are noisy
+        repeat = 3 if scale <= 10 else 1
         records += measure_pipeline(
             engines, scale=scale, rows=flights_rows, repeat=repeat, **limits
         )
