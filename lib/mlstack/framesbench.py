@@ -930,7 +930,7 @@ def run_frames_bench(
         records += measure_read_csv(rows=rows, readers=readers, **limits)
 
     out_dir = Path(out) if out is not None else reports_dir()
-    machine = _machine()
+    machine = {**_machine(), "mem_limit_gb": mem_limit_gb}
     command = command or "mlstack bench frames " + shlex.join([f"--rows={rows}"])
     write_json(
         out_dir / "timings" / "frames.json",

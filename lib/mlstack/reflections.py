@@ -33,6 +33,8 @@ __all__ = [
 K2_FILE = "reflection-k2-speed-ergonomics.md"
 X3_FILE = "reflection-x3-10gb-csv.md"
 
+_NAMES = {"pandas": "pandas", "polars": "Polars", "duckdb": "DuckDB", "dask": "Dask"}
+
 _K2_TITLE = "Reflection (K2): speed and ergonomics of one pipeline in four engines"
 _X3_TITLE = "Reflection (X3): pandas, Polars or DuckDB for a 10 GB CSV?"
 
@@ -66,7 +68,7 @@ def _pipeline_seconds(records: list[dict[str, Any]], rows: int) -> dict[str, flo
 
 def _ranking(seconds: dict[str, float]) -> str:
     ordered = sorted(seconds.items(), key=lambda item: item[1])
-    parts = [f"{engine} {value:.2f} s" for engine, value in ordered]
+    parts = [f"{_NAMES[engine]} {_secs(value)}" for engine, value in ordered]
     return ", ".join(parts[:-1]) + f" and {parts[-1]}"
 
 
@@ -104,8 +106,7 @@ def k2_speed_ergonomics(
 
     speed = (
         f"**Speed.** In this notebook's run, at {rows:,} flights, {_ranking(seconds)}: "
-        f"{fastest} was {ratio[fastest]:.1f}x faster than pandas, Dask "
-        f"{ratio['dask']:.2f}x its speed."
+        f"{_NAMES[fastest]} was {ratio[fastest]:.1f}x faster than pandas."
     )
     if full is not None:
         facts = framesbench.headline_facts(full["records"])
@@ -118,8 +119,27 @@ def k2_speed_ergonomics(
                 f"{facts['pipeline_peak_duckdb']:,.0f} MiB against pandas' "
                 f"{facts['pipeline_peak_pandas']:,.0f}."
             )
-        if facts.get("pipeline_failed"):
-            speed += " At the largest size: " + "; ".join(facts["pipeline_failed"]) + "."
+        top = facts.get("pipeline_max_rows")
+        if top and top != big:
+            at_top = [
+                r
+                for r in full["records"]
+                if r["study"] == "pipeline" and r["task"] == "pipeline" and r["rows"] == top
+            ]
+            done = [r for r in at_top if r["seconds"] is not None]
+            failed = [_NAMES[r["engine"]] for r in at_top if r["seconds"] is None]
+            cap = full.get("machine", {}).get("mem_limit_gb", 10)
+            speed += f" At {top:,} rows, under a {cap:g} GiB cap, " + (
+                " and ".join(
+                    f"{_NAMES[r['engine']]} finished ({_secs(r['seconds'])}, "
+                    f"{_size(r['peak_rss_mb'])})"
+                    for r in done
+                )
+                or "no engine finished"
+            )
+            if failed:
+                speed += "; " + ", ".join(failed) + " ran out of memory"
+            speed += "."
         if "groupby_polars" in facts:
             speed += (
                 f" On the db-benchmark group-bys at {facts['groupby_rows']:,} rows the "
@@ -138,6 +158,11 @@ def k2_speed_ergonomics(
                     f"{facts['loadavg'][1]:.1f})"
                 )
             speed += "."
+            if "keys_pandas" in facts:
+                speed += (
+                    f" Categorical keys instead of strings made pandas' string-keyed "
+                    f"questions {facts['keys_pandas']:.1f}x faster: the baseline moves too."
+                )
 
     ergonomics = (
         "**Ergonomics.** pandas is the shortest path for the joins and group-bys, but the "
@@ -212,8 +237,28 @@ def _said(record: dict[str, Any] | None) -> str:
     if record is None:
         return "not measured"
     if record["seconds"] is None:
-        return f"{record['status']} (peak {record['peak_rss_mb']:,.0f} MiB)"
+        return f"{record['status']} at {record['peak_rss_mb']:,.0f} MiB"
     return f"{_secs(record['seconds'])}, peak {record['peak_rss_mb']:,.0f} MiB"
+
+
+def _ended(record: dict[str, Any] | None) -> str:
+    if record is None:
+        return "was not measured"
+    if record["seconds"] is None and record["status"] == "failed: out of memory":
+        return f"was stopped by the cap at {record['peak_rss_mb']:,.0f} MiB"
+    if record["seconds"] is None:
+        return f"{record['status']}"
+    return f"took {_said(record)}"
+
+
+def _fastest(records: list[dict[str, Any] | None]) -> dict[str, Any] | None:
+    done = [r for r in records if r is not None and r["seconds"] is not None]
+    return min(done, key=lambda r: r["seconds"]) if done else None
+
+
+def _who(record: dict[str, Any]) -> str:
+    label = _NAMES[record["engine"]]
+    return f"{label} ({record['mode']})" if record["engine"] == "pandas" else label
 
 
 def x3_ten_gb_csv(big: dict[str, Any] | None, small: dict[str, Any]) -> tuple[str, str]:
@@ -226,93 +271,90 @@ def x3_ten_gb_csv(big: dict[str, Any] | None, small: dict[str, Any]) -> tuple[st
     small : dict
         The notebook's own run at a small size (same structure).
     """
-    s = {
-        (e, m): _csv_record(small, e, m, "csv")
-        for e, m in (
-            ("pandas", "whole"),
-            ("polars", "streaming"),
-            ("duckdb", "spilling"),
-            ("dask", "blocks"),
-        )
-    }
-    small_size = _size(small["csv"]["csv_mb"])
-    fits = s[("pandas", "whole")]
-    small_ratio = (
-        fits["seconds"] / s[("polars", "streaming")]["seconds"]
-        if fits and fits["seconds"] and s[("polars", "streaming")]["seconds"]
-        else float("nan")
+    modes = (
+        ("pandas", "whole"),
+        ("pandas", "chunked"),
+        ("polars", "streaming"),
+        ("duckdb", "spilling"),
+        ("dask", "blocks"),
     )
-    text = [
-        f"**Small files first.** At {small_size} every engine fits in memory: pandas "
-        f"reads the needed columns and aggregates in {_said(fits)}, {small_ratio:.1f}x "
-        "the time of Polars. At this size the choice is about the code, not the engine."
-    ]
-    if big is not None:
-        big_size = _size(big["csv"]["csv_mb"])
-        cap = big["machine"].get("mem_limit_gb")
-        r = {
-            (e, m): _csv_record(big, e, m, "csv")
-            for e, m in (
-                ("pandas", "whole"),
-                ("pandas", "chunked"),
-                ("polars", "streaming"),
-                ("duckdb", "spilling"),
-                ("dask", "blocks"),
-            )
-        }
-        convert = _csv_record(big, "duckdb", "convert", "convert")
-        duck_pq = _csv_record(big, "duckdb", "spilling", "parquet")
-        polars_pq = _csv_record(big, "polars", "streaming", "parquet")
+    text = []
+    s = {key: _csv_record(small, *key, "csv") for key in modes}
+    fits, polars_small = s[("pandas", "whole")], s[("polars", "streaming")]
+    if fits and polars_small and fits["seconds"] and polars_small["seconds"]:
         text.append(
-            f"**At {big_size}, under a {cap:g} GiB cap per engine** (the machine has "
-            f"{big['machine'].get('memory_gib')} GiB, shared): pandas reading the whole file "
-            f"({_said(r[('pandas', 'whole')])}); pandas in chunks, {_said(r[('pandas', 'chunked')])}; "
-            f"Polars streaming, {_said(r[('polars', 'streaming')])}; DuckDB, "
-            f"{_said(r[('duckdb', 'spilling')])}; Dask, {_said(r[('dask', 'blocks')])}."
+            f"**A small file first.** At {_size(small['csv']['csv_mb'])}, measured in this "
+            f"notebook, every engine fits: pandas reads the needed columns and aggregates in "
+            f"{_said(fits)}, {fits['seconds'] / polars_small['seconds']:.1f}x Polars' time. "
+            "At that size the choice is about the code, not the engine."
         )
-        if convert and convert["seconds"] is not None:
+    basis = big if big is not None else small
+    r = {key: _csv_record(basis, *key, "csv") for key in modes}
+    if big is not None:
+        cap = big["machine"].get("mem_limit_gb")
+        whole = r[("pandas", "whole")]
+        streamed = [r[key] for key in modes[1:] if r[key] is not None and r[key]["seconds"]]
+        peak = max(x["peak_rss_mb"] for x in streamed) if streamed else float("nan")
+        rows = next((x["rows"] for x in big["records"] if x.get("rows")), 0)
+        text.append(
+            f"**At {_size(big['csv']['csv_mb'])} ({rows:,} rows), loading is the wall.** "
+            f"Under a {cap:g} GiB cap per engine, pandas reading 7 of the 19 columns whole "
+            f"{_ended(whole)}. Everything that streams fit in at most "
+            f"{_size(peak)}: pandas in chunks {_said(r[('pandas', 'chunked')])}; Polars "
+            f"{_said(r[('polars', 'streaming')])}; DuckDB {_said(r[('duckdb', 'spilling')])}; "
+            f"Dask {_said(r[('dask', 'blocks')])}."
+        )
+        fast, slow = _fastest(streamed), max(streamed, key=lambda x: x["seconds"])
+        text.append(
+            f"**On CSV the engines are close.** {_who(fast)} was fastest and {_who(slow)} "
+            f"slowest, {slow['seconds'] / fast['seconds']:.1f}x apart: parsing text "
+            "dominates, and on two busy cores a parallel parser has little to parallelize."
+        )
+        convert = _csv_record(big, "duckdb", "convert", "convert")
+        pq = [_csv_record(big, *key, "parquet") for key in modes]
+        best_pq = _fastest(pq)
+        if convert and convert["seconds"] is not None and best_pq is not None:
+            same = _csv_record(big, best_pq["engine"], best_pq["mode"], "csv")
+            gain = (
+                f", {same['seconds'] / best_pq['seconds']:.0f}x faster than on the CSV"
+                if same and same["seconds"]
+                else ""
+            )
             text.append(
-                f"**Parquet changes the question.** Converting once took "
-                f"{_secs(convert['seconds'])} with DuckDB and left "
-                f"{convert.get('parquet_mb', 0):,.0f} MiB of files; then DuckDB answered in "
-                f"{_said(duck_pq)} and Polars in {_said(polars_pq)}. If the file will be "
-                "queried more than a few times, convert it first, whichever engine follows."
+                f"**Parquet changes the answer.** Converting once took "
+                f"{_secs(convert['seconds'])} and left {_size(convert.get('parquet_mb', 0))}; "
+                f"then {_who(best_pq)} answered in {_said(best_pq)}{gain}. A file read more "
+                "than a few times should be converted first, whichever engine follows."
             )
     text.append(
-        "**When I reach for which.** pandas when the file, or the columns I need, fit "
-        "comfortably in memory, or when the work is chunk-friendly (sums and counts that "
-        "combine) and the rest of the code is pandas; I write the combine step myself and "
-        "run on one core. Polars when the pipeline is written in Python and must not care "
-        "whether the data fits: the same lazy query runs streaming, in bounded memory, on "
-        "all cores. DuckDB for ad-hoc SQL over files, joins and sorts bigger than memory "
-        "(it spills to disk under `memory_limit`), and as the tool that converts the CSV "
-        "to Parquet in the first place."
+        "**When I reach for which.** pandas when the columns I need fit comfortably in "
+        "memory, or when the work is chunk-friendly (sums and counts that combine) and the "
+        "rest of the code is pandas; I write the combine step myself. Polars when the "
+        "pipeline lives in Python and must not care whether the data fits: the same lazy "
+        "query runs streaming, in bounded memory. DuckDB for SQL over files, joins and sorts "
+        "bigger than memory (it spills under `memory_limit`), and to convert the CSV to "
+        "Parquet in the first place."
     )
-    basis = big if big is not None else small
-    dask = _csv_record(basis, "dask", "blocks", "csv")
-    single = [
-        r
-        for r in (
-            _csv_record(basis, "polars", "streaming", "csv"),
-            _csv_record(basis, "duckdb", "spilling", "csv"),
-        )
-        if r is not None and r["seconds"] is not None
-    ]
+    dask = r[("dask", "blocks")]
+    best_single = _fastest([r[("polars", "streaming")], r[("duckdb", "spilling")]])
     measured = ""
-    if dask is not None and single:
-        fastest = min(single, key=lambda r: r["seconds"])
-        name = {"polars": "Polars", "duckdb": "DuckDB"}[fastest["engine"]]
+    if dask is not None and dask["seconds"] is not None and best_single is not None:
+        verdict = (
+            "it kept up on an aggregation that splits cleanly, but only after its "
+            "partitions were sized by hand, and it gains nothing a single-machine engine "
+            "lacks"
+            if dask["seconds"] <= 1.25 * best_single["seconds"]
+            else "its task scheduling and pandas partitions are overhead on one machine"
+        )
         measured = (
-            f" Here, on one machine with a {_size(basis['csv']['csv_mb'])} file, Dask took "
-            f"{_said(dask)}, against {name}'s {_said(fastest)}: its task scheduling and "
-            "pandas partitions are overhead until there is a cluster to spread them over."
+            f" Here Dask took {_said(dask)} against {_who(best_single)}'s "
+            f"{_said(best_single)}: {verdict}."
         )
     text.append(
-        "**When none of the three is the answer.** Dask DataFrame (or Spark, or Ray "
-        "Data) is for data that outgrows one machine: hundreds of gigabytes to terabytes, "
-        f"many files, a cluster to spread them over.{measured} The rule I take away: one "
-        "machine and a file that fits on its disk, Polars or DuckDB; many machines' worth "
-        "of data, a distributed engine."
+        "**When none of the three is the answer.** Dask DataFrame (or Spark, or Ray Data) "
+        "is for data that outgrows one machine: hundreds of gigabytes to terabytes, many "
+        f"files, a cluster to spread them over.{measured} One machine and a file that fits "
+        "on its disk: Polars or DuckDB. Many machines' worth of data: a distributed engine."
     )
     return _X3_TITLE, "\n\n".join(text)
 
