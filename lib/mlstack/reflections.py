@@ -251,6 +251,10 @@ def _ended(record: dict[str, Any] | None) -> str:
     return f"took {_said(record)}"
 
 
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def _fastest(records: list[dict[str, Any] | None]) -> dict[str, Any] | None:
     done = [r for r in records if r is not None and r["seconds"] is not None]
     return min(done, key=lambda r: r["seconds"]) if done else None
@@ -347,7 +351,7 @@ def x3_ten_gb_csv(big: dict[str, Any] | None, small: dict[str, Any]) -> tuple[st
             else "its task scheduling and pandas partitions are overhead on one machine"
         )
         measured = (
-            f" Here Dask took {_said(dask)} against {_who(best_single)}'s "
+            f" Here Dask took {_said(dask)} against {_possessive(_who(best_single))} "
             f"{_said(best_single)}: {verdict}."
         )
     text.append(
