@@ -16,7 +16,7 @@ JOBS ?= 2
 NB ?=
 NOTEBOOKS := $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 
-.PHONY: help setup lab reproduce reproduce-force test test-fast lint strip verify clean
+.PHONY: help setup lab reproduce reproduce-force test test-fast lint strip verify clean bench-frames bench-csv
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -59,6 +59,12 @@ strip:  setup ## strip notebook outputs (cells tagged keep_output keep theirs)
 
 verify: setup  ## check that kept outputs reproduce (nbval), e.g. make verify NB=notebooks/00_data_tour.ipynb
 	$(RUN) pytest --nbval-lax -p no:cacheprovider $(or $(NB),$(NOTEBOOKS))
+
+bench-frames: setup  ## time pandas/Polars/DuckDB/Dask: flights pipeline 1x-100x, q1-q5 at 1e7 rows (long; ARGS="--rows 5000 --scales 1,2" for a quick run)
+	$(RUN) mlstack bench frames $(ARGS)
+
+bench-csv: setup  ## one aggregation over a generated 10 GB CSV per engine, under a memory cap (long; ARGS="--size-gb 0.05" for a quick run)
+	$(RUN) mlstack bench csv --size-gb $(or $(SIZE_GB),10) $(ARGS)
 
 clean:  ## remove build products and the data cache (reports/ stay)
 	rm -rf build data .pytest_cache .ruff_cache

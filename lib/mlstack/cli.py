@@ -163,6 +163,140 @@ def _add_lint(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_cmd_lint)
 
 
+def _cmd_bench_frames(args: argparse.Namespace) -> int:
+    from mlstack.framesbench import run_frames_bench
+
+    run_frames_bench(
+        args.rows,
+        scales=args.scales,
+        engines=args.engines,
+        studies=not args.no_studies,
+        mem_limit_gb=args.mem_gb,
+        timeout=args.timeout,
+        out=args.out,
+        command=_command_line(args.argv),
+    )
+    return 0
+
+
+def _cmd_bench_csv(args: argparse.Namespace) -> int:
+    from mlstack.csvbench import run_csv_bench
+
+    run_csv_bench(
+        args.size_gb,
+        engines=args.engines,
+        mem_limit_gb=args.mem_gb,
+        timeout=args.timeout,
+        parquet=not args.no_parquet,
+        keep_data=args.keep_data,
+        out=args.out,
+        command=_command_line(args.argv),
+    )
+    return 0
+
+
+def _command_line(argv: Sequence[str]) -> str:
+    import shlex
+
+    return shlex.join(["mlstack", *argv])
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers, got {text!r}"
+        ) from None
+    if not values:
+        raise argparse.ArgumentTypeError("expected at least one integer")
+    return values
+
+
+def _str_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _add_bench(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "bench",
+        help="time pandas, Polars, DuckDB and Dask side by side",
+        description="Benchmarks of the DataFrame engines, each engine in its own process.",
+    )
+    benches = parser.add_subparsers(dest="bench", required=True, metavar="BENCH")
+    frames = benches.add_parser(
+        "frames",
+        help="the flights pipeline at 1x/10x/100x and db-benchmark group-bys q1-q5",
+        description=(
+            "Time the flights feature pipeline (joins, group-bys, windows) and the "
+            "db-benchmark group-by questions with each engine; write "
+            "reports/timings/frames.json, reports/frames_bench.md and a plot."
+        ),
+    )
+    frames.add_argument(
+        "--rows",
+        type=int,
+        default=10_000_000,
+        help="rows of the group-by table; the flights use min(N, 336776) per copy (default: 1e7)",
+    )
+    frames.add_argument(
+        "--scales",
+        type=_int_list,
+        default=[1, 10, 100],
+        help="copies of the flights to time, comma-separated (default: 1,10,100)",
+    )
+    frames.add_argument(
+        "--no-studies",
+        action="store_true",
+        help="skip the evidence runs (threads, key dtypes, CSV reading)",
+    )
+    csv = benches.add_parser(
+        "csv",
+        help="one aggregation over a large CSV of the flights schema, per engine",
+        description=(
+            "Generate (once, under data/) a CSV of the flights schema of the given size, "
+            "run the same aggregation with pandas, Polars, DuckDB and Dask under a memory "
+            "cap, then convert it to Parquet and run again; write "
+            "reports/timings/csv_bench.json and reports/csv_bench.md."
+        ),
+    )
+    csv.add_argument(
+        "--size-gb", type=float, default=0.05, help="size of the CSV in GB (default: 0.05)"
+    )
+    csv.add_argument(
+        "--no-parquet", action="store_true", help="skip the conversion to Parquet and its runs"
+    )
+    csv.add_argument(
+        "--keep-data",
+        action="store_true",
+        help="keep the generated CSV and Parquet files under data/ (default: delete them)",
+    )
+    for sub, default_timeout in ((frames, 1800.0), (csv, 3600.0)):
+        sub.add_argument(
+            "--engines",
+            type=_str_list,
+            default=["pandas", "polars", "duckdb", "dask"],
+            help="engines to run, comma-separated (default: pandas,polars,duckdb,dask)",
+        )
+        sub.add_argument(
+            "--mem-gb",
+            type=float,
+            default=10.0,
+            help="memory cap of each engine's process in GiB (default: 10)",
+        )
+        sub.add_argument(
+            "--timeout",
+            type=float,
+            default=default_timeout,
+            help=f"seconds before a run is stopped and recorded as failed (default: {default_timeout:.0f})",
+        )
+        sub.add_argument(
+            "--out", type=_path, default=None, help="reports directory (default: reports/)"
+        )
+    frames.set_defaults(func=_cmd_bench_frames)
+    csv.set_defaults(func=_cmd_bench_csv)
+
+
 def _path(text: str):
     from pathlib import Path
 
@@ -175,6 +309,7 @@ _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_leakage,
     _add_leakage_bench,
     _add_lint,
+    _add_bench,
 ]
 
 
@@ -197,7 +332,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     (a failed notebook, a leakage finding), and 2 on bad input.
     """
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.argv = argv
     try:
         return int(args.func(args))
     except MlstackError as exc:
