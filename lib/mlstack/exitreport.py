@@ -98,9 +98,9 @@ def report_sections(
         ("Warnings", _bullets(p.warnings)),
         (
             "The data (training part)",
-            f"{result.profile.n_rows} rows and {result.profile.n_columns} columns "
-            "(features kept and the target). How the pipeline's TableVectorizer encodes each "
-            "column is in the last column.\n\n"
+            f"{result.profile.n_rows} rows and {result.profile.n_columns} columns, the test "
+            "set left out. The last column says how the final pipeline's TableVectorizer "
+            "encodes each column (`not used`: the target and the dropped columns).\n\n"
             + _table(profile, ".3g")
             + "\n\nColumns most associated with the target (Cramér's V on a row sample; "
             "Pearson's r where both are numeric):\n\n"

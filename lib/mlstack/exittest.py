@@ -38,14 +38,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_regressor
-from sklearn.dummy import DummyClassifier, DummyRegressor
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.base import clone
 from sklearn.metrics import (
     accuracy_score,
     balanced_accuracy_score,
-    get_scorer,
     mean_absolute_error,
     r2_score,
     roc_auc_score,
@@ -62,12 +58,17 @@ from sklearn.model_selection import (
     train_test_split,
 )
 from sklearn.pipeline import Pipeline
-from sklearn.utils import get_tags
-from sklearn.utils.metaestimators import available_if
 
 from mlstack.errors import InputError
+from mlstack.exitmodels import FACTOR, families, plan_search, tune
 from mlstack.guard import HeldOutTestSet
-from mlstack.tableprofile import TableProfile, column_kind, profile_table
+from mlstack.tableprofile import (
+    MIXED_NUMERIC_SHARE,
+    TableProfile,
+    column_kind,
+    numeric_text_share,
+    profile_table,
+)
 from mlstack.tables import read_table, require_columns
 
 __all__ = [
@@ -87,8 +88,7 @@ MIN_TRAIN_ROWS = 8 * N_SPLITS
 MIN_TEST_ROWS = 10
 # A numeric target with at most this many distinct values is read as classes.
 MAX_CLASSES_NUMERIC = 10
-# The halving search: candidates shrink by FACTOR per round; never below this many rows.
-FACTOR = 3
+# The halving search never fits on fewer rows than this.
 MIN_SEARCH_ROWS = 100
 BOOTSTRAP_RESAMPLES = 200
 # From this many training cells (rows x columns) on, cross-validation runs in 2 processes.
@@ -118,6 +118,7 @@ class Prepared:
     findings: list[dict[str, Any]]
     overlap: list[dict[str, Any]]
     fingerprints: dict[str, str]
+    coerce: list[str]
     train_frame: pd.DataFrame = field(repr=False)
 
 
@@ -554,6 +555,7 @@ def prepare(
         _check_group_count(train[group], N_SPLITS, label)
 
     dropped: dict[str, str] = {}
+    coerce: list[str] = []
     features = [c for c in train.columns if c != target]
     for name in features:
         kind = column_kind(train[name])
@@ -561,11 +563,21 @@ def prepare(
             dropped[name] = "entirely missing in the training part"
             warnings_.append(f"column {name!r} is entirely missing; dropped")
         elif kind == "mixed":
-            types = sorted({type(v).__name__ for v in train[name].dropna().head(1000)})
-            warnings_.append(
-                f"column {name!r} mixes value types ({', '.join(types)}); the TableVectorizer "
-                "reads it as text categories"
-            )
+            share = numeric_text_share(train[name])
+            values = train[name].dropna()
+            text = values[pd.to_numeric(values.astype(str), errors="coerce").isna()]
+            examples = ", ".join(repr(v) for v in text.astype(str).value_counts().index[:3])
+            if share >= MIXED_NUMERIC_SHARE:
+                coerce.append(name)
+                warnings_.append(
+                    f"column {name!r} mixes types: {share:.0%} of its values are numbers, the "
+                    f"rest text ({examples}); it is read as numbers, the text values as missing"
+                )
+            else:
+                warnings_.append(
+                    f"column {name!r} mixes types (numbers and text such as {examples}); the "
+                    "TableVectorizer reads it as text categories"
+                )
         elif kind == "text":
             warnings_.append(
                 f"column {name!r} is free text; the TableVectorizer encodes it with a "
@@ -584,6 +596,8 @@ def prepare(
         for name in finding["columns"]:
             if name in dropped or name in (target, time):
                 continue
+            if finding["kind"] == "identifier" and column_kind(train[name]) == "text":
+                continue  # free text is unique per row without identifying anything
             evidence = ", ".join(f"{k}={v}" for k, v in sorted(finding["evidence"].items()))
             what = "row identifier" if finding["kind"] == "identifier" else "target proxy"
             dropped[name] = f"{what} found by the leakage audit on the training part ({evidence})"
@@ -632,7 +646,8 @@ def prepare(
         findings=findings,
         overlap=overlap,
         fingerprints=fingerprints,
-        train_frame=train[features + [target]],
+        coerce=[c for c in coerce if c in features],
+        train_frame=train,
     )
 
 
@@ -668,95 +683,6 @@ def _check_group_count(groups: pd.Series, needed: int, label: str) -> None:
 
 # ---------------------------------------------------------------------------
 # Models
-
-
-def _families(task: str, seed: int) -> dict[str, Pipeline]:
-    import skrub
-
-    if task == "regression":
-        dummy, linear = DummyRegressor(), Ridge()
-        boosting = HistGradientBoostingRegressor(
-            categorical_features="from_dtype", random_state=seed
-        )
-    else:
-        dummy, linear = DummyClassifier(strategy="prior"), LogisticRegression(max_iter=1000)
-        boosting = HistGradientBoostingClassifier(
-            categorical_features="from_dtype", random_state=seed
-        )
-    return {
-        "dummy": Pipeline([("dummy", dummy)]),
-        "linear": skrub.tabular_pipeline(linear),
-        "gradient boosting": skrub.tabular_pipeline(boosting),
-    }
-
-
-def _search_space(family: str, task: str) -> dict[str, Any]:
-    from scipy.stats import loguniform
-
-    if family == "linear":
-        if task == "regression":
-            return {"ridge__alpha": loguniform(1e-3, 1e3)}
-        return {"logisticregression__C": loguniform(1e-3, 1e2)}
-    step = (
-        "histgradientboostingregressor"
-        if task == "regression"
-        else ("histgradientboostingclassifier")
-    )
-    return {
-        f"{step}__learning_rate": loguniform(0.01, 0.3),
-        f"{step}__max_leaf_nodes": [7, 15, 31, 63, 127],
-        f"{step}__min_samples_leaf": [5, 10, 20, 50, 100],
-        f"{step}__l2_regularization": [0.0, 0.01, 0.1, 1.0, 10.0],
-        f"{step}__max_features": [0.5, 0.8, 1.0],
-        f"{step}__max_iter": [100, 200, 400],
-    }
-
-
-class _Deadline(MetaEstimatorMixin, BaseEstimator):
-    """Fit ``estimator``, or skip it (fit a dummy) once ``deadline`` (epoch seconds) has passed.
-
-    Used only inside the search: a skipped fit is scored NaN by :class:`_SkipAwareScorer`,
-    so the search ends on time without an exception and ranks skipped candidates last.
-    """
-
-    def __init__(self, estimator: Any, deadline: float = float("inf")) -> None:
-        self.estimator = estimator
-        self.deadline = deadline
-
-    def fit(self, X: Any, y: Any) -> _Deadline:
-        self.skipped_ = _time.time() > self.deadline
-        if self.skipped_:
-            model = DummyRegressor() if is_regressor(self.estimator) else DummyClassifier()
-        else:
-            model = clone(self.estimator)
-        self.estimator_ = model.fit(X, y)
-        if hasattr(self.estimator_, "classes_"):
-            self.classes_ = self.estimator_.classes_
-        return self
-
-    def predict(self, X: Any) -> Any:
-        return self.estimator_.predict(X)
-
-    @available_if(lambda self: hasattr(self.estimator, "predict_proba"))
-    def predict_proba(self, X: Any) -> Any:
-        return self.estimator_.predict_proba(X)
-
-    @available_if(lambda self: hasattr(self.estimator, "decision_function"))
-    def decision_function(self, X: Any) -> Any:
-        return self.estimator_.decision_function(X)
-
-    def __sklearn_tags__(self):
-        return get_tags(self.estimator)
-
-
-class _SkipAwareScorer:
-    def __init__(self, scoring: str) -> None:
-        self.scoring = scoring
-
-    def __call__(self, estimator: Any, X: Any, y: Any) -> float:
-        if getattr(estimator, "skipped_", False):
-            return float("nan")
-        return get_scorer(self.scoring)(estimator, X, y)
 
 
 def _cv_scheme(prepared: Prepared, seed: int) -> tuple[list[tuple[np.ndarray, np.ndarray]], str]:
@@ -820,90 +746,6 @@ def _compare(
             }
         )
     return pd.DataFrame(rows).set_index("model")
-
-
-def _plan_search(
-    n_rows: int,
-    seconds_per_fold: float,
-    seconds_left: float,
-    n_jobs: int,
-    max_candidates: int,
-    min_rows: int,
-) -> int:
-    """Return the number of halving rounds k (3**k candidates) that fits in the time left.
-
-    Each round costs about as much as fitting the 3 finalists on all rows, so k rounds
-    cost ``k * 3 * N_SPLITS * seconds_per_fold / n_jobs``; doubled for safety, since
-    small fits do not shrink linearly and tuned settings can be slower than defaults.
-    """
-    best = 0
-    for k in range(1, 8):
-        if FACTOR**k > max_candidates or n_rows // FACTOR ** (k - 1) < min_rows:
-            break
-        cost = 2.0 * k * FACTOR * N_SPLITS * seconds_per_fold / max(n_jobs, 1)
-        if cost > seconds_left:
-            break
-        best = k
-    return best
-
-
-def _tune(
-    family: str,
-    pipeline: Pipeline,
-    prepared: Prepared,
-    splits: list,
-    scoring: str,
-    rounds: int,
-    deadline: float,
-    seed: int,
-    n_jobs: int,
-) -> tuple[dict[str, Any], float, list[float], pd.DataFrame]:
-    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
-    from sklearn.model_selection import HalvingRandomSearchCV
-
-    space = {f"estimator__{k}": v for k, v in _search_space(family, prepared.task).items()}
-    n_rows = len(prepared.y_train)
-    search = HalvingRandomSearchCV(
-        _Deadline(pipeline, deadline=deadline),
-        space,
-        n_candidates=FACTOR**rounds,
-        factor=FACTOR,
-        min_resources=n_rows // FACTOR ** (rounds - 1),
-        cv=splits,
-        scoring=_SkipAwareScorer(scoring),
-        refit=False,
-        random_state=seed,
-        n_jobs=n_jobs,
-        return_train_score=False,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        search.fit(prepared.X_train, prepared.y_train)
-    results = pd.DataFrame(search.cv_results_)
-    finished = results[np.isfinite(results["mean_test_score"])]
-    if finished.empty:
-        return {}, float("nan"), [], pd.DataFrame()
-    last = finished[finished["iter"] == finished["iter"].max()]
-    best = last.loc[last["mean_test_score"].idxmax()]
-    fold_cols = [f"split{i}_test_score" for i in range(len(splits))]
-    params = {
-        k.removeprefix("estimator__"): v.item() if isinstance(v, np.generic) else v
-        for k, v in best["params"].items()
-    }
-    rounds_table = results.groupby("iter").agg(
-        candidates=("mean_test_score", "size"),
-        rows=("n_resources", "first"),
-        finished=("mean_test_score", lambda s: int(np.isfinite(s).sum())),
-        best_score=("mean_test_score", "max"),
-    )
-    rounds_table.index.name = "round"
-    rounds_table = rounds_table.astype({"candidates": int, "rows": int, "finished": int})
-    return (
-        params,
-        float(best["mean_test_score"]),
-        [float(best[c]) for c in fold_cols],
-        rounds_table,
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -1000,23 +842,45 @@ def exit_test(
     InputError
         On bad input, before anything is written.
     """
-    started = _time.perf_counter()
-    deadline_epoch = _time.time() + budget_s
     if not budget_s > 0:
         raise InputError(f"--budget-s {budget_s}: give a positive number of seconds")
-    seconds: dict[str, float] = {}
-
+    started, started_epoch = _time.perf_counter(), _time.time()
     prepared = prepare(data, target, test=test, task=task, time=time, group=group, seed=seed)
+    if n_jobs is None:
+        n_jobs = 2 if prepared.X_train.size >= PARALLEL_CELLS else 1
+    # One process, one thread on small tables: OpenMP threads in gradient boosting cost
+    # more than they save there, and are very slow when other work shares the cores.
+    # On large ones, joblib gives each of the n_jobs worker processes its share of cores.
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1 if n_jobs == 1 else None):
+        result = _fit_and_report(
+            prepared, out, budget_s, seed, n_jobs, max_candidates, started, started_epoch
+        )
+    return result
+
+
+def _fit_and_report(
+    prepared: Prepared,
+    out: str | Path | None,
+    budget_s: float,
+    seed: int,
+    n_jobs: int,
+    max_candidates: int,
+    started: float,
+    started_epoch: float,
+) -> ExitTestResult:
+    target = prepared.target
+    deadline_epoch = started_epoch + budget_s
+    seconds: dict[str, float] = {}
     profile = profile_table(prepared.train_frame, target, random_state=seed)
     seconds["read, validate, audit, profile"] = _time.perf_counter() - started
 
-    if n_jobs is None:
-        n_jobs = 2 if prepared.X_train.size >= PARALLEL_CELLS else 1
     scoring = PRIMARY_METRIC[prepared.task]
     splits, scheme = _cv_scheme(prepared, seed)
-    families = _families(prepared.task, seed)
+    pipelines = families(prepared.task, seed, coerce=prepared.coerce)
     phase = _time.perf_counter()
-    comparison = _compare(families, prepared, splits, scoring, n_jobs)
+    comparison = _compare(pipelines, prepared, splits, scoring, n_jobs)
     seconds["compare models (cross-validation)"] = _time.perf_counter() - phase
 
     learned = comparison.drop(index="dummy")
@@ -1036,18 +900,19 @@ def exit_test(
     reserve = 3.0 * per_fold * (1 + 1 / (N_SPLITS - 1)) + 5.0
     seconds_left = deadline_epoch - _time.time() - reserve
     n_classes = prepared.y_train.nunique() if prepared.task != "regression" else 1
-    rounds = _plan_search(
+    rounds = plan_search(
         len(prepared.y_train),
         per_fold,
         seconds_left,
         n_jobs,
-        max_candidates,
-        max(MIN_SEARCH_ROWS, 2 * N_SPLITS * n_classes),
+        n_splits=N_SPLITS,
+        max_candidates=max_candidates,
+        min_rows=max(MIN_SEARCH_ROWS, 2 * N_SPLITS * n_classes),
     )
     phase = _time.perf_counter()
     search_table = None
     best_params: dict[str, Any] = {}
-    final = clone(families[best_family])
+    final = clone(pipelines[best_family])
     cv_mean = float(learned.loc[best_family, "cv_mean"])
     cv_std = float(learned.loc[best_family, "cv_std"])
     cv_folds = list(learned.loc[best_family, "folds"])
@@ -1058,16 +923,18 @@ def exit_test(
             f"{best_family} model keeps its default settings"
         )
     else:
-        params, score, folds, search_table = _tune(
+        params, score, folds, search_table = tune(
             best_family,
-            families[best_family],
-            prepared,
-            splits,
-            scoring,
-            rounds,
-            deadline_epoch - reserve,
-            seed,
-            n_jobs,
+            pipelines[best_family],
+            prepared.X_train,
+            prepared.y_train,
+            task=prepared.task,
+            splits=splits,
+            scoring=scoring,
+            rounds=rounds,
+            deadline=deadline_epoch - reserve,
+            seed=seed,
+            n_jobs=n_jobs,
         )
         skipped = int((search_table["candidates"] - search_table["finished"]).sum())
         if skipped:
@@ -1107,8 +974,9 @@ def exit_test(
     test_ci = _bootstrap_ci(scorers, evaluation, seed, BOOTSTRAP_RESAMPLES)
     seconds["final fit and the single test evaluation"] = _time.perf_counter() - phase
 
-    vectorizer = final.steps[0][1] if len(final.steps) > 1 else None
-    column_kinds = dict(getattr(vectorizer, "column_to_kind_", {}))
+    column_kinds = {}
+    for _, step in final.steps:
+        column_kinds.update(getattr(step, "column_to_kind_", {}))
     metrics = {
         "task": prepared.task,
         "primary_metric": scoring,

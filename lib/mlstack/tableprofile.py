@@ -11,19 +11,22 @@ categorical columns alike, plus Pearson's r for numeric pairs).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["TableProfile", "column_kind", "profile_figures", "profile_table"]
+__all__ = ["TableProfile", "column_kind", "numeric_text_share", "profile_figures", "profile_table"]
 
 # Association pairs and figures are computed on at most this many rows: enough
 # for a stable Cramér's V, cheap on a 100,000-row table.
 PROFILE_ROWS = 5000
 # A string column whose values average more than this many words reads as free text.
 FREE_TEXT_WORDS = 4.0
+# A text column whose values mostly (but not all) read as numbers has mixed types.
+MIXED_NUMERIC_SHARE = 0.5
 
 
 @dataclass
@@ -50,6 +53,20 @@ class TableProfile:
     target_associations: pd.DataFrame
 
 
+def numeric_text_share(column: pd.Series) -> float:
+    """Share of the non-missing values of a text or object column that read as numbers.
+
+    Examples
+    --------
+    >>> numeric_text_share(pd.Series(["1", "2.5", "unknown", None]))
+    0.6666666666666666
+    """
+    values = column.dropna()
+    if values.empty:
+        return 0.0
+    return float(pd.to_numeric(values.astype(str), errors="coerce").notna().mean())
+
+
 def column_kind(column: pd.Series) -> str:
     """Name the kind of a column: empty, boolean, numeric, datetime, categorical, text or mixed.
 
@@ -57,7 +74,7 @@ def column_kind(column: pd.Series) -> str:
     --------
     >>> column_kind(pd.Series([1.5, 2.0]))
     'numeric'
-    >>> column_kind(pd.Series(["a", 1]))
+    >>> column_kind(pd.Series(["12", "7", "unknown"]))
     'mixed'
     """
     if column.isna().all():
@@ -71,10 +88,15 @@ def column_kind(column: pd.Series) -> str:
     if isinstance(column.dtype, pd.CategoricalDtype):
         return "categorical"
     inferred = pd.api.types.infer_dtype(column, skipna=True)
-    if inferred.startswith("mixed"):
-        return "mixed"
     if inferred == "boolean":
         return "boolean"
+    numeric_share = numeric_text_share(column)
+    if MIXED_NUMERIC_SHARE <= numeric_share < 1.0:
+        return "mixed"
+    if numeric_share == 1.0:
+        return "numeric"
+    if inferred.startswith("mixed"):
+        return "mixed"
     if inferred in ("string", "unicode"):
         values = column.dropna().astype(str)
         words = values.str.count(r"\s+").mean() + 1
@@ -228,7 +250,9 @@ def profile_figures(
         for ax in np.ravel(axes)[len(numeric) :]:
             ax.set_visible(False)
         fig.suptitle("Distributions of numeric columns (most associated with the target first)")
-        fig.tight_layout()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            fig.tight_layout()
         fig.savefig(out / "numeric.png", metadata=meta)
         plt.close(fig)
         figures.append(
