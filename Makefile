@@ -25,10 +25,14 @@ setup:  ## install uv if missing, then sync the locked environment (a no-op when
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@$(UV) sync --frozen --quiet
 
+# JupyterLab lives in its own environment (.venv-lab: the same locked packages plus the lab
+# group), so the headless .venv stays lean and switching never reinstalls anything. Its
+# python3 kernel is registered under build/lab and put first on JUPYTER_PATH, so a python3
+# kernel from another environment on this machine cannot take over.
 lab: setup  ## start JupyterLab on the project environment (lab group in .venv-lab)
 	@UV_PROJECT_ENVIRONMENT=.venv-lab $(UV) sync --frozen --quiet --group lab
-	@.venv-lab/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (mlstack)" >/dev/null
-	.venv-lab/bin/jupyter lab --allow-root --notebook-dir=notebooks
+	@.venv-lab/bin/python -m ipykernel install --prefix build/lab --name python3 --display-name "Python 3 (mlstack)" >/dev/null
+	JUPYTER_PATH=$(CURDIR)/build/lab/share/jupyter .venv-lab/bin/jupyter lab --allow-root --notebook-dir=notebooks
 
 reproduce: setup  ## execute stale notebooks, export reports/ and the index (NB="01 03" for some)
 	$(RUN) mlstack reproduce -j $(JOBS) $(NB)
@@ -45,7 +49,8 @@ test-fast: setup  ## unit tests only (skips the notebook smoke runs)
 lint: setup  ## ruff on code and notebooks; fail on notebooks committed with outputs
 	$(RUN) ruff check lib tests notebooks
 	$(RUN) ruff format --check lib tests
-	$(RUN) nbstripout --verify $(NOTEBOOKS) || { echo "error: a notebook has outputs; run 'make strip'"; exit 1; }
+	$(RUN) nbstripout --verify --keep-count $(NOTEBOOKS) || { echo "error: a notebook has outputs; run 'make strip'"; exit 1; }
+	$(RUN) python -m mlstack.hygiene --check $(NOTEBOOKS)
 
 strip:  setup ## strip notebook outputs (cells tagged keep_output keep theirs)
 	$(RUN) nbstripout $(NOTEBOOKS)

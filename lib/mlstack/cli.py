@@ -26,6 +26,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
         force=args.force,
         n_jobs=args.jobs,
         reports_dir=args.out,
+        dry_run=args.dry_run,
     )
     print(summary_text(summary))
     return 0 if summary.ok else 1
@@ -49,6 +50,9 @@ def _add_reproduce(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "-j", "--jobs", type=int, default=1, help="notebooks to run at once (default: 1)"
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="only list stale notebooks and what changed"
     )
     parser.add_argument(
         "--out", type=_path, default=None, help="reports directory (default: reports/)"

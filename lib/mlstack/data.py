@@ -114,6 +114,7 @@ COLUMN_ROLES = MappingProxyType(
         "engines": "plane",
         "seats": "plane",
         "engine": "plane",
+        "speed": "plane",
         # measured after departure: the planted leakage
         "dep_time": "post_departure",
         "dep_delay": "post_departure",
@@ -198,8 +199,8 @@ def _convert(table: str, raw: pd.DataFrame) -> pd.DataFrame:
     if table == "flights":
         # Scheduled departure as a local wall-clock timestamp, built column-wise.
         df["sched_dep"] = pd.to_datetime(df[["year", "month", "day", "hour", "minute"]])
-        df["day_of_week"] = df["sched_dep"].dt.dayofweek.astype("int8")
-        df["day_of_year"] = df["sched_dep"].dt.dayofyear.astype("int16")
+        df["day_of_week"] = df["sched_dep"].dt.day_of_week.astype("int8")
+        df["day_of_year"] = df["sched_dep"].dt.day_of_year.astype("int16")
         df["cancelled"] = df["dep_time"].isna()
         df[TARGET] = (df["arr_delay"] > LATE_THRESHOLD_MIN).astype("boolean")
         df.loc[df["arr_delay"].isna(), TARGET] = pd.NA

@@ -73,9 +73,21 @@ def params_for(param_set: dict[str, dict[str, Any]], stem: str) -> dict[str, Any
 
 def declared_params(path: Path) -> set[str]:
     """Return the parameter names declared in a notebook's ``parameters`` cell."""
+    import json
+    import tempfile
+
     import papermill
 
-    return set(papermill.inspect_notebook(str(path)))
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    meta = nb.setdefault("metadata", {})
+    if "kernelspec" in meta:
+        return set(papermill.inspect_notebook(str(path)))
+    # papermill needs a kernel name to know the language; all notebooks here are Python.
+    meta["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / path.name
+        copy.write_text(json.dumps(nb), encoding="utf-8")
+        return set(papermill.inspect_notebook(str(copy)))
 
 
 def filter_declared(path: Path, stem: str, param_set: dict[str, dict[str, Any]]) -> dict[str, Any]:

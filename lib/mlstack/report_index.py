@@ -96,6 +96,10 @@ def render_index(
     return "\n".join(lines)
 
 
-def write_index(reports_dir: Path, manifest: dict[str, Any]) -> Path:
+def write_index(
+    reports_dir: Path, manifest: dict[str, Any], notebooks_dir: Path | None = None
+) -> Path:
     """Write the index to ``reports_dir/README.md`` atomically and return its path."""
-    return write_text(reports_dir / "README.md", render_index(reports_dir, manifest))
+    return write_text(
+        reports_dir / "README.md", render_index(reports_dir, manifest, notebooks_dir)
+    )

@@ -36,6 +36,7 @@ from typing import Any
 from mlstack import paths
 from mlstack.atomic import atomic_directory, write_json, write_text
 from mlstack.errors import ReproduceError
+from mlstack.hygiene import normalize
 from mlstack.notebooks import (
     cell_text_output,
     discover_notebooks,
@@ -73,11 +74,13 @@ class NotebookResult:
     """Outcome of one notebook in a reproduce run."""
 
     stem: str
-    status: str  # "ok", "failed" or "skipped"
+    status: str  # "ok", "failed", "skipped", or "stale" (dry run)
     seconds: float = 0.0
     error: str = ""
     headline: str = ""
     input_hash: str = ""
+    inputs: dict[str, str] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -105,6 +108,8 @@ class _Job:
     params_all: dict[str, Any]
     params_own: dict[str, Any]
     input_hash: str
+    inputs: dict[str, str]
+    reasons: list[str]
     reports_dir: str
     build_dir: str
     timings: bool
@@ -124,24 +129,42 @@ def _lib_hash(root: Path) -> str:
     return digest.hexdigest()
 
 
-def _input_hash(notebook: Path, params: dict[str, Any], shared: str) -> str:
-    digest = hashlib.sha256(shared.encode())
-    digest.update(source_hash(notebook).encode())
-    digest.update(json.dumps(params, sort_keys=True, default=str).encode())
-    return digest.hexdigest()[:20]
+def _short(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def _shared_hash(root: Path) -> str:
+def _shared_inputs(root: Path) -> dict[str, str]:
+    """Hashes of the inputs every notebook shares."""
     from mlstack.data import data_fingerprint
 
-    parts = [
-        ENGINE_VERSION,
-        _lib_hash(root),
-        _sha256_file(root / "uv.lock"),
-        data_fingerprint(),
-        json.dumps(KERNEL_ENV, sort_keys=True),
-    ]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+    return {
+        "engine": _short(ENGINE_VERSION + json.dumps(KERNEL_ENV, sort_keys=True)),
+        "lib": _lib_hash(root)[:12],
+        "lock": _sha256_file(root / "uv.lock")[:12],
+        "data": data_fingerprint()[:12],
+    }
+
+
+def _inputs(
+    notebook: Path, param_set: str, params: dict[str, Any], shared: dict[str, str]
+) -> dict[str, str]:
+    """Hashes of everything a notebook's report depends on, by name."""
+    return {
+        **shared,
+        "cells": source_hash(notebook)[:12],
+        "params": _short(json.dumps({"set": param_set, **params}, sort_keys=True, default=str)),
+    }
+
+
+def _input_hash(inputs: dict[str, str]) -> str:
+    return _short(json.dumps(inputs, sort_keys=True))
+
+
+def stale_reasons(recorded: dict[str, str], current: dict[str, str]) -> list[str]:
+    """Name the inputs that differ from the ones a report was made from."""
+    if not recorded:
+        return ["no report yet"]
+    return sorted(name for name in current if recorded.get(name) != current[name])
 
 
 def _read_manifest(reports_dir: Path) -> dict[str, Any]:
@@ -193,13 +216,14 @@ def plan(
         raise ReproduceError(f"no numbered notebooks (NN_name.ipynb) in {notebooks_dir}")
     selected = _select(notebooks, names)
     param_set = load_param_set(notebooks_dir / "params", params)
-    shared = _shared_hash(root)
+    shared = _shared_inputs(root)
     manifest = _read_manifest(reports_dir).get("notebooks", {})
     is_main_reports = reports_dir.resolve() == (root / "reports").resolve()
     jobs, skipped = [], []
     for path in selected:
         nb_params = params_for(param_set, path.stem)
-        digest = _input_hash(path, {"set": params, **nb_params}, shared)
+        inputs = _inputs(path, params, nb_params, shared)
+        digest = _input_hash(inputs)
         entry = manifest.get(path.stem, {})
         report = reports_dir / f"{path.stem}.md"
         if not force and entry.get("input_hash") == digest and report.exists():
@@ -217,6 +241,8 @@ def plan(
                 params_all=dict(param_set.get("all", {})),
                 params_own=dict(param_set.get(path.stem, {})),
                 input_hash=digest,
+                inputs=inputs,
+                reasons=["forced"] if force else stale_reasons(entry.get("inputs", {}), inputs),
                 reports_dir=str(reports_dir),
                 build_dir=str(build_dir),
                 timings=notebook_info(path).timings,
@@ -258,13 +284,27 @@ def ensure_kernel(build_dir: Path) -> Path:
     return jupyter_dir
 
 
-def _source_cell_index(executed: dict[str, Any], source: dict[str, Any], exec_index: int) -> int:
-    """Map a cell index of the executed notebook to the source notebook's (1-based)."""
-    cell_id = executed["cells"][exec_index].get("id")
+def _failed_cell_number(executed: dict[str, Any], source: dict[str, Any]) -> int | None:
+    """Return the 1-based position, in the source notebook, of the cell that raised.
+
+    papermill inserts its own cells (the injected parameters, an error banner)
+    into the executed copy, so the failing cell is found by its error output
+    and mapped back to the source by cell id.
+    """
+    failing = next(
+        (
+            cell
+            for cell in executed["cells"]
+            if any(out.get("output_type") == "error" for out in cell.get("outputs", []))
+        ),
+        None,
+    )
+    if failing is None:
+        return None
     for index, cell in enumerate(source["cells"]):
-        if cell.get("id") == cell_id:
+        if cell.get("id") == failing.get("id"):
             return index + 1
-    return exec_index + 1
+    return None
 
 
 def _reproducibility_problems(markdown: str, root: str) -> list[str]:
@@ -332,6 +372,7 @@ def _sync_kept_outputs(source_path: Path, executed: dict[str, Any]) -> None:
             changed = True
     if changed:
         write_text(source_path, nbformat.writes(source) + "\n")
+        normalize(source_path)  # kept cells get the execution count nbval needs
 
 
 def _execute(job: _Job) -> NotebookResult:
@@ -346,6 +387,10 @@ def _execute(job: _Job) -> NotebookResult:
     reports_dir = Path(job.reports_dir)
     executed_path = build_dir / "executed" / job.param_set_name / path.name
     executed_path.parent.mkdir(parents=True, exist_ok=True)
+    log_path = build_dir / "logs" / job.param_set_name / f"{job.stem}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log_file:  # the kernel inherits this process's stderr
+        os.dup2(log_file.fileno(), 2)
     jupyter_dir = ensure_kernel(build_dir)
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
         [str(jupyter_dir), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
@@ -356,7 +401,12 @@ def _execute(job: _Job) -> NotebookResult:
 
     def failed(message: str) -> NotebookResult:
         return NotebookResult(
-            job.stem, "failed", time.perf_counter() - start, message, input_hash=job.input_hash
+            job.stem,
+            "failed",
+            time.perf_counter() - start,
+            message,
+            input_hash=job.input_hash,
+            reasons=job.reasons,
         )
 
     try:
@@ -376,9 +426,10 @@ def _execute(job: _Job) -> NotebookResult:
     except PapermillExecutionError as exc:
         executed = json.loads(executed_path.read_text(encoding="utf-8"))
         source = json.loads(path.read_text(encoding="utf-8"))
-        cell = _source_cell_index(executed, source, exc.cell_index)
+        number = _failed_cell_number(executed, source)
+        where = f"cell {number}" if number else f"cell [{exc.exec_count}]"
         evalue = _ANSI.sub("", str(exc.evalue)).strip().splitlines()
-        return failed(f"cell {cell}: {exc.ename}: {evalue[0] if evalue else ''}".rstrip(": "))
+        return failed(f"{where}: {exc.ename}: {evalue[0] if evalue else ''}".rstrip(": "))
     except Exception as exc:  # a kernel that died, a bad parameter: still one line
         message = _ANSI.sub("", str(exc)).strip().splitlines()
         return failed(f"{type(exc).__name__}: {message[0] if message else ''}")
@@ -403,6 +454,8 @@ def _execute(job: _Job) -> NotebookResult:
         time.perf_counter() - start,
         headline=_headline(executed),
         input_hash=job.input_hash,
+        inputs=job.inputs,
+        reasons=job.reasons,
     )
 
 
@@ -415,12 +468,11 @@ def _run_jobs(jobs: list[_Job], n_jobs: int, log: Callable[[str], None]) -> list
         log(f"{status:<7} {result.stem:<{width}} {result.seconds:7.1f}s")
         results.append(result)
 
-    if n_jobs <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            report(_execute(job))
-        return results
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=n_jobs, mp_context=context) as pool:
+    # Always in worker processes, even one at a time: each worker gets its own
+    # environment and its stderr (and so the kernel's log) goes to a log file.
+    workers = max(1, min(n_jobs, len(jobs)))
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(_execute, job): job for job in jobs}
         for future in concurrent.futures.as_completed(futures):
             job = futures[future]
@@ -436,15 +488,16 @@ def _run_jobs(jobs: list[_Job], n_jobs: int, log: Callable[[str], None]) -> list
 
 
 def _update_manifest(
-    reports_dir: Path, params: str, results: list[NotebookResult]
+    reports_dir: Path, notebooks_dir: Path, params: str, results: list[NotebookResult]
 ) -> dict[str, Any]:
     manifest = _read_manifest(reports_dir)
     entries = manifest.setdefault("notebooks", {})
     for result in results:
         if result.status == "ok":
-            info = notebook_info(Path(paths.notebooks_dir()) / f"{result.stem}.ipynb")
+            info = notebook_info(notebooks_dir / f"{result.stem}.ipynb")
             entries[result.stem] = {
                 "input_hash": result.input_hash,
+                "inputs": result.inputs,
                 "params": params,
                 "headline": "" if info.timings else result.headline,
             }
@@ -475,6 +528,8 @@ def reproduce(
     n_jobs: int = 1,
     reports_dir: Path | None = None,
     build_dir: Path | None = None,
+    notebooks_dir: Path | None = None,
+    dry_run: bool = False,
     log: Callable[[str], None] = print,
 ) -> ReproduceSummary:
     """Execute the notebooks whose inputs changed and export their reports.
@@ -495,6 +550,11 @@ def reproduce(
         directory.
     build_dir : pathlib.Path, optional
         Where executed notebooks go; ``build/`` by default.
+    notebooks_dir : pathlib.Path, optional
+        Where the numbered notebooks and ``params/`` are; ``notebooks/`` by default.
+    dry_run : bool, default=False
+        Only say which notebooks would run and which of their inputs changed
+        (``cells``, ``lib``, ``data``, ``params``, ``lock``, ``engine``).
     log : callable, default=print
         Receives one line per notebook.
 
@@ -508,28 +568,40 @@ def reproduce(
 
     reports_dir = Path(reports_dir or paths.reports_dir())
     build_dir = Path(build_dir or paths.build_dir())
+    notebooks_dir = Path(notebooks_dir or paths.notebooks_dir())
     jobs, skipped = plan(
-        names, params=params, force=force, reports_dir=reports_dir, build_dir=build_dir
+        names,
+        params=params,
+        force=force,
+        reports_dir=reports_dir,
+        build_dir=build_dir,
+        notebooks_dir=notebooks_dir,
     )
     width = max((len(r.stem) for r in skipped), default=0)
     for result in skipped:
         log(f"{'skip':<7} {result.stem:<{width}}   (up to date)")
+    if dry_run:
+        for job in jobs:
+            log(f"{'stale':<7} {job.stem}   (changed: {', '.join(job.reasons)})")
+        stale = [NotebookResult(job.stem, "stale", reasons=job.reasons) for job in jobs]
+        return ReproduceSummary(sorted(skipped + stale, key=lambda r: r.stem))
     results = _run_jobs(jobs, n_jobs, log) if jobs else []
-    manifest = (
-        _update_manifest(reports_dir, params, results) if jobs else _read_manifest(reports_dir)
-    )
+    manifest = _read_manifest(reports_dir)
+    if jobs:
+        manifest = _update_manifest(reports_dir, notebooks_dir, params, results)
     _record_run_times(reports_dir, params, results)
-    write_index(reports_dir, manifest)
-    order = {r.stem: i for i, r in enumerate(sorted(skipped + results, key=lambda r: r.stem))}
-    return ReproduceSummary(sorted(skipped + results, key=lambda r: order[r.stem]))
+    write_index(reports_dir, manifest, notebooks_dir)
+    return ReproduceSummary(sorted(skipped + results, key=lambda r: r.stem))
 
 
 def summary_text(summary: ReproduceSummary) -> str:
     """Return the closing lines of a run: counts, then one line per failure."""
     counts = {
         status: sum(r.status == status for r in summary.results)
-        for status in ("ok", "skipped", "failed")
+        for status in ("ok", "skipped", "failed", "stale")
     }
+    if counts["stale"]:
+        return f"{counts['stale']} would run, {counts['skipped']} up to date"
     lines = [f"{counts['ok']} ran, {counts['skipped']} up to date, {counts['failed']} failed"]
     for result in summary.failed:
         lines.append(f"  {result.stem}: {result.error}")

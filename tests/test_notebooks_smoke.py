@@ -1,0 +1,54 @@
+"""Every notebook runs end to end with the smoke parameters (fast, small data).
+
+This is the same engine and kernel as ``make reproduce``, writing to a scratch
+directory so the committed reports are never touched.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from mlstack.notebooks import discover_notebooks
+from mlstack.paths import notebooks_dir, repo_root
+from mlstack.reproduce import reproduce, summary_text
+
+pytestmark = pytest.mark.slow
+
+
+def test_every_notebook_runs_with_smoke_parameters(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLSTACK_REPORTS_DIR", str(tmp_path / "reports"))
+    summary = reproduce(
+        params="smoke",
+        force=True,
+        n_jobs=2,
+        reports_dir=tmp_path / "reports",
+        build_dir=tmp_path / "build",
+    )
+    assert summary.ok, summary_text(summary)
+    ran = {result.stem for result in summary.results if result.status == "ok"}
+    assert ran == {path.stem for path in discover_notebooks(notebooks_dir())}
+    for stem in ran:
+        assert (tmp_path / "reports" / f"{stem}.md").stat().st_size > 0
+
+
+def test_kept_outputs_reproduce_with_nbval(tmp_path):
+    """nbval re-executes the data tour and compares the outputs kept in the notebook."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            str(notebooks_dir() / "00_data_tour.ipynb"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=repo_root(),
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
