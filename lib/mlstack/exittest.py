@@ -333,13 +333,13 @@ def _finding_dict(finding: Any) -> dict[str, Any]:
 
 
 def _column_findings(
-    train: pd.DataFrame, target: str, *, time: str | None, group: str | None, seed: int
+    train: pd.DataFrame, target: str, *, task: str, time: str | None, group: str | None, seed: int
 ) -> list[dict[str, Any]]:
     """Identifier and target-proxy findings on the training part alone."""
     try:
         from mlstack.leakage import audit_columns
     except ImportError:  # the leakage issue has not landed yet
-        return _fallback_column_findings(train, target, time=time, seed=seed)
+        return _fallback_column_findings(train, target, task=task, time=time, seed=seed)
     found = audit_columns(train, target, time=time, group=group, random_state=seed)
     return [_finding_dict(f) for f in found]
 
@@ -363,13 +363,13 @@ def _pair_findings(
 
 
 def _fallback_column_findings(
-    train: pd.DataFrame, target: str, *, time: str | None, seed: int
+    train: pd.DataFrame, target: str, *, task: str, time: str | None, seed: int
 ) -> list[dict[str, Any]]:
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
     sample = train.sample(min(len(train), 5000), random_state=seed)
     y = sample[target]
-    classify = not pd.api.types.is_float_dtype(y) or y.nunique() <= MAX_CLASSES_NUMERIC
+    classify = task != "regression"
     findings = []
     for name in sample.columns.drop([target] + ([time] if time else [])):
         column = sample[name]
@@ -393,9 +393,11 @@ def _fallback_column_findings(
             continue
         model = DecisionTreeClassifier if classify else DecisionTreeRegressor
         scoring = "balanced_accuracy" if classify else "r2"
-        score = cross_validate(
-            model(max_depth=3, random_state=seed), column.to_frame(), y, cv=3, scoring=scoring
-        )["test_score"].mean()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            score = cross_validate(
+                model(max_depth=3, random_state=seed), column.to_frame(), y, cv=3, scoring=scoring
+            )["test_score"].mean()
         if score >= 0.97:
             findings.append(
                 {
@@ -588,7 +590,7 @@ def prepare(
             "the --group column: test entities are unseen by design, so its values cannot help"
         )
     findings = _column_findings(
-        train.drop(columns=list(dropped)), target, time=time, group=group, seed=seed
+        train.drop(columns=list(dropped)), target, task=task, time=time, group=group, seed=seed
     )
     for finding in findings:
         if finding["kind"] not in ("identifier", "target_proxy"):
@@ -897,7 +899,8 @@ def _fit_and_report(
         )
 
     per_fold = float(learned.loc[best_family, "fit_seconds_per_fold"])
-    reserve = 3.0 * per_fold * (1 + 1 / (N_SPLITS - 1)) + 5.0
+    # Kept back for the final fit, the test evaluation, the figures and the model file.
+    reserve = 3.0 * per_fold * (1 + 1 / (N_SPLITS - 1)) + 0.05 * budget_s + 5.0
     seconds_left = deadline_epoch - _time.time() - reserve
     n_classes = prepared.y_train.nunique() if prepared.task != "regression" else 1
     rounds = plan_search(
@@ -946,19 +949,27 @@ def _fit_and_report(
             f"Tuning: a halving random search over {FACTOR**rounds} {best_family} candidates "
             f"in {rounds} rounds (each round keeps the best third on {FACTOR} times more rows)."
         )
-        if params and score > cv_mean:
+        gain, noise = _paired_gain(folds, cv_folds)
+        if params and gain > noise:
             final.set_params(**params)
             best_params = params
             cv_mean, cv_std, cv_folds = score, float(np.std(folds)), folds
             tuned_label = f"{best_family} (tuned)"
             prepared.decisions.append(
-                f"Final model: the tuned {best_family} ({scoring} {score:.4f} in "
-                "cross-validation, better than its default settings)."
+                f"Final model: the tuned {best_family}: {scoring} {score:.4f} in "
+                f"cross-validation, {gain:+.4f} over its default settings on the same folds "
+                f"(more than the {noise:.4f} standard error of that difference)."
+            )
+        elif params:
+            prepared.decisions.append(
+                f"Final model: {best_family} with default settings: the best searched setting "
+                f"gains {gain:+.4f} {scoring} on the same folds, within the {noise:.4f} "
+                "standard error of that difference, so the simpler choice stays."
             )
         else:
             prepared.decisions.append(
-                f"Final model: {best_family} with default settings (no searched setting "
-                "beat them in cross-validation)."
+                f"Final model: {best_family} with default settings (the search finished no "
+                "candidate on all rows)."
             )
     seconds["tune (halving search)"] = _time.perf_counter() - phase
 
@@ -1011,6 +1022,26 @@ def _fit_and_report(
 
     write_outputs(result, started=started)
     return result
+
+
+def _paired_gain(tuned: list[float], default: list[float]) -> tuple[float, float]:
+    """Mean per-fold gain of the tuned model over the default, and its standard error.
+
+    The best of many searched candidates looks better than it is (it was selected
+    for its score), so the tuned model replaces the default only when its gain on
+    the same folds exceeds one standard error of the per-fold differences.
+
+    Examples
+    --------
+    >>> gain, noise = _paired_gain([0.8, 0.9, 0.85], [0.7, 0.8, 0.76])
+    >>> round(gain, 3), gain > noise
+    (0.097, True)
+    """
+    if not tuned:
+        return float("nan"), float("nan")
+    diff = np.asarray(tuned) - np.asarray(default)
+    noise = float(np.std(diff, ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else 0.0
+    return float(np.mean(diff)), noise
 
 
 def _default_out(name: str) -> Path:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -175,6 +176,16 @@ def profile_table(frame: pd.DataFrame, target: str, *, random_state: int = 0) ->
     return TableProfile(len(frame), frame.shape[1], columns, associations, with_target)
 
 
+def _save(fig: Any, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # crowded grids cannot always be tightened
+        fig.tight_layout()
+    fig.savefig(path, metadata={"Software": None})
+    plt.close(fig)
+
+
 def profile_figures(
     frame: pd.DataFrame,
     target: str,
@@ -202,7 +213,6 @@ def profile_figures(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     figures: list[tuple[str, str]] = []
-    meta = {"Software": None}
 
     missing = profile.columns["missing_share"]
     missing = missing[missing > 0].sort_values()
@@ -211,9 +221,7 @@ def profile_figures(
         fig, ax = plt.subplots(figsize=(7.0, 0.5 + 0.25 * len(shown)))
         ax.barh(shown.index.astype(str), 100 * shown.to_numpy(), color="tab:orange")
         ax.set(title="Missing values per column", xlabel="share of rows missing (%)", ylabel="")
-        fig.tight_layout()
-        fig.savefig(out / "missing.png", metadata=meta)
-        plt.close(fig)
+        _save(fig, out / "missing.png")
         figures.append(("missing.png", "Share of missing values per column (training part)."))
 
     y = frame[target].dropna()
@@ -226,9 +234,7 @@ def profile_figures(
         ax.bar(counts.index, counts.to_numpy(), color="tab:blue")
         ax.set(title=f"Classes of the target '{target}'", xlabel=target, ylabel="rows")
         ax.tick_params(axis="x", labelrotation=45 if len(counts) > 6 else 0)
-    fig.tight_layout()
-    fig.savefig(out / "target.png", metadata=meta)
-    plt.close(fig)
+    _save(fig, out / "target.png")
     figures.append(("target.png", f"Distribution of the target `{target}`."))
 
     sample = frame.sample(min(len(frame), PROFILE_ROWS), random_state=random_state)
@@ -250,11 +256,7 @@ def profile_figures(
         for ax in np.ravel(axes)[len(numeric) :]:
             ax.set_visible(False)
         fig.suptitle("Distributions of numeric columns (most associated with the target first)")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            fig.tight_layout()
-        fig.savefig(out / "numeric.png", metadata=meta)
-        plt.close(fig)
+        _save(fig, out / "numeric.png")
         figures.append(
             ("numeric.png", f"Histograms of up to {max_panels} numeric columns (row sample).")
         )
@@ -275,9 +277,7 @@ def profile_figures(
         ax.grid(False)
         ax.set_title("Association between columns (Cramér's V)")
         fig.colorbar(image, ax=ax, label="Cramér's V (0 = none, 1 = determined)")
-        fig.tight_layout()
-        fig.savefig(out / "associations.png", metadata=meta)
-        plt.close(fig)
+        _save(fig, out / "associations.png")
         figures.append(
             (
                 "associations.png",
