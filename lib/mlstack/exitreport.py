@@ -205,14 +205,7 @@ def card_sections(result: ExitTestResult) -> list[tuple[str, str]]:
     time_range = ""
     if p.time is not None and p.time in p.X_train:
         time_range = f"; training period {p.X_train[p.time].min()} to {p.X_train[p.time].max()}"
-    limitations = [
-        f"Trained on {m['n_train']} rows of one table; it is only as good as that table "
-        "is representative of where it will be used.",
-        "The cross-validated score of a tuned model is slightly optimistic (it selected the "
-        "best of several candidates); the test score is the honest estimate.",
-        "No calibration check and no per-slice performance: look at both before using "
-        "predicted probabilities or trusting it on a subgroup.",
-    ] + [f"Warning from the run: {w}" for w in p.warnings]
+    limitations = _limitations(result) + [f"Warning from the run: {w}" for w in p.warnings]
     return [
         (
             "Problem and intended use",
@@ -262,20 +255,7 @@ def card_sections(result: ExitTestResult) -> list[tuple[str, str]]:
                 + [f"test set evaluations: {m['test_evaluations']}"]
             ),
         ),
-        (
-            "Leakage checks applied",
-            _bullets(
-                [
-                    "test set held out before any decision and scored once (`HeldOutTestSet`)",
-                    "identifier and target-proxy audit on the training part; columns found "
-                    "were dropped",
-                    "train/test overlap audit (duplicates, shared groups, time overlap, shift) "
-                    f"reported {len(p.overlap)} finding(s)",
-                    "all preprocessing inside the `Pipeline`, fitted within each fold",
-                    f"cross-validation scheme: {m['cv']['scheme']}",
-                ]
-            ),
-        ),
+        ("Leakage checks applied", _bullets(_leakage_checks(result))),
         ("Limitations and known failure modes", _bullets(limitations)),
         (
             "Reproducibility",
@@ -288,6 +268,117 @@ def card_sections(result: ExitTestResult) -> list[tuple[str, str]]:
                 ]
             ),
         ),
+    ]
+
+
+def write_model_card(result: ExitTestResult, path: Path) -> bool:
+    """Write the model card with :class:`mlstack.modelcard.ModelCard`, if available.
+
+    Returns False when the model card library is not installed in this checkout,
+    in which case :func:`card_sections` renders a minimal card instead.
+    """
+    try:
+        from mlstack.modelcard import (
+            CVSummary,
+            DataSummary,
+            HeldOutResult,
+            ModelCard,
+            calibration_table,
+            describe_estimator,
+            reproducibility_facts,
+        )
+    except ImportError:
+        return False
+    from types import SimpleNamespace
+
+    import skops.io as sio
+
+    p, m = result.prepared, result.metrics
+    evaluation = result.evaluation
+    y_true, y_score = np.asarray(evaluation.y_true), evaluation.y_score
+    if p.task == "binary":  # the card's vectorized AUC wants 0/1 labels
+        y_true = y_true == result.model.classes_[1]
+    scored = SimpleNamespace(
+        y_true=y_true, y_pred=evaluation.y_pred, y_score=y_score, scores=evaluation.scores
+    )
+    calibration = None
+    if p.task != "regression" and y_score is not None:
+        classes = None if p.task == "binary" else result.model.classes_
+        calibration = calibration_table(y_true, y_score, classes=classes)
+    description, params = describe_estimator(result.model)
+    time = p.X_train[p.time] if p.time is not None and p.time in p.X_train else None
+    card = ModelCard(
+        title=f"{p.target} from {p.name}",
+        problem=(
+            f"Predict `{p.target}` ({p.task}) from the other columns of {p.source}. "
+            f"Chosen model: {m['model'].split(':')[0]}."
+        ),
+        intended_use=(
+            "A reference solution built automatically by `mlstack exit-test`: a baseline to "
+            "beat and to review, not a model to deploy unreviewed."
+        ),
+        task=p.task,
+        data=DataSummary.describe(
+            p.y_train,
+            evaluation.y_true,
+            task=p.task,
+            source=p.source,
+            target=p.target,
+            time=time,
+            split=p.split_how,
+            fingerprint=", ".join(f"{k} {v}" for k, v in p.fingerprints.items()),
+        ),
+        features_used=list(p.X_train.columns),
+        features_excluded=dict(sorted(p.dropped.items())),
+        model=description,
+        hyperparameters=params,
+        cv=CVSummary.from_scores(m["primary_metric"], m["cv"]["folds"], scheme=m["cv"]["scheme"]),
+        test=HeldOutResult.from_evaluation(
+            scored,
+            metric=m["primary_metric"],
+            n_evaluations=m["test_evaluations"],
+            random_state=result.seed,
+        ),
+        calibration=calibration,
+        limitations=_limitations(result),
+        leakage_checks=_leakage_checks(result),
+        warnings=list(p.warnings),
+        reproducibility=reproducibility_facts(
+            data_fingerprint=", ".join(f"{k} {v}" for k, v in p.fingerprints.items()),
+            seeds={"split, folds, search, model": result.seed},
+        ),
+        model_file="model.skops",
+        trusted_types=sio.get_untrusted_types(file=path.parent / "model.skops"),
+        sections={
+            "Model comparison (cross-validation)": _table(_comparison_table(result)),
+        },
+    )
+    card.write(path)
+    return True
+
+
+def _limitations(result: ExitTestResult) -> list[str]:
+    m = result.metrics
+    return [
+        f"Trained on {m['n_train']} rows of one table; it is only as good as that table is "
+        "representative of where it will be used.",
+        "The cross-validated score of a tuned model is slightly optimistic (it was selected "
+        "among several candidates); the test score is the honest estimate.",
+        "Built without domain knowledge: a column recorded after the target that is not "
+        "strong enough to be flagged as a proxy would still be used.",
+    ]
+
+
+def _leakage_checks(result: ExitTestResult) -> list[str]:
+    p, m = result.prepared, result.metrics
+    return [
+        "test set held out before any decision and scored once (`HeldOutTestSet`)",
+        "identifier and target-proxy audit on the training part: "
+        + (", ".join(f"`{c}` dropped" for c in sorted(p.dropped)) or "nothing dropped"),
+        f"train/test overlap audit (duplicates, shared groups, time overlap, shift): "
+        f"{len(p.overlap)} finding(s), listed in the warnings",
+        "all preprocessing inside the `Pipeline`, fitted within each fold",
+        f"cross-validation: {m['cv']['scheme']}",
     ]
 
 
@@ -377,7 +468,8 @@ def write_outputs(result: ExitTestResult, *, started: float | None = None) -> Pa
         (staging / "report.md").write_text(
             render_markdown(title, report_sections(result, figures))
         )
-        (staging / "model_card.md").write_text(
-            render_markdown(f"Model card: {p.target} from {p.name}", card_sections(result))
-        )
+        if not write_model_card(result, staging / "model_card.md"):
+            (staging / "model_card.md").write_text(
+                render_markdown(f"Model card: {p.target} from {p.name}", card_sections(result))
+            )
     return result.out_dir

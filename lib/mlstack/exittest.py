@@ -86,6 +86,9 @@ TEST_SIZE = 0.2
 # Below these, a cross-validated estimate and a test score are mostly noise.
 MIN_TRAIN_ROWS = 8 * N_SPLITS
 MIN_TEST_ROWS = 10
+# A target proxy this strong alone (leakage audit strength: Gini for classes, correlation
+# ratio for regression) is dropped whatever its severity; see _drops_proxy.
+PROXY_DROP_STRENGTH = 0.95
 # A numeric target with at most this many distinct values is read as classes.
 MAX_CLASSES_NUMERIC = 10
 # The halving search never fits on fewer rows than this.
@@ -590,19 +593,37 @@ def prepare(
             "the --group column: test entities are unseen by design, so its values cannot help"
         )
     findings = _column_findings(
-        train.drop(columns=list(dropped)), target, task=task, time=time, group=group, seed=seed
+        train.drop(columns=[c for c in dropped if c != group]),
+        target,
+        task=task,
+        time=time,
+        group=group,
+        seed=seed,
     )
     for finding in findings:
         if finding["kind"] not in ("identifier", "target_proxy"):
             continue
+        evidence = _evidence(finding["evidence"])
         for name in finding["columns"]:
             if name in dropped or name in (target, time):
                 continue
             if finding["kind"] == "identifier" and column_kind(train[name]) == "text":
                 continue  # free text is unique per row without identifying anything
-            evidence = ", ".join(f"{k}={v}" for k, v in sorted(finding["evidence"].items()))
-            what = "row identifier" if finding["kind"] == "identifier" else "target proxy"
-            dropped[name] = f"{what} found by the leakage audit on the training part ({evidence})"
+            if finding["kind"] == "identifier":
+                dropped[name] = (
+                    f"row identifier ({finding['severity']}) found by the leakage audit on the "
+                    f"training part ({evidence})"
+                )
+            elif _drops_proxy(finding):
+                dropped[name] = (
+                    f"target proxy found by the leakage audit on the training part ({evidence})"
+                )
+            else:
+                warnings_.append(
+                    f"column {name!r} is a {finding['severity']} target_proxy finding "
+                    f"({evidence}): kept, since strong features look like this too; check "
+                    "that it is known before the target is"
+                )
     overlap = [
         f
         for f in _pair_findings(train, test_part, target, time=time, group=group, seed=seed)
@@ -610,9 +631,10 @@ def prepare(
         in ("duplicate_rows", "group_overlap", "temporal_overlap", "distribution_shift")
     ]
     for finding in overlap:
-        evidence = ", ".join(f"{k}={v}" for k, v in sorted(finding["evidence"].items()))
+        advice = finding["advice"].split(". ")[0].rstrip(".")
         warnings_.append(
-            f"train/test {finding['kind']} ({finding['severity']}): {evidence}. {finding['advice']}"
+            f"train/test {finding['kind']} ({finding['severity']}): "
+            f"{_evidence(finding['evidence'])}. {advice}"
         )
     if dropped:
         decisions.append(
@@ -651,6 +673,30 @@ def prepare(
         coerce=[c for c in coerce if c in features],
         train_frame=train,
     )
+
+
+def _drops_proxy(finding: dict[str, Any]) -> bool:
+    """Whether a ``target_proxy`` finding is strong enough to drop its column.
+
+    A ``high`` finding is dropped, and so is any column whose univariate strength
+    on the training part reaches :data:`PROXY_DROP_STRENGTH`: one column that
+    alone nearly determines the target (a Gini of 0.95, a ROC AUC of 0.975; an R2
+    of 0.9) is far more often recorded after the target than a real feature. Weaker
+    findings are kept, with a warning.
+    """
+    strength = finding["evidence"].get("train_score", 0.0)
+    strong = isinstance(strength, int | float) and strength >= PROXY_DROP_STRENGTH
+    return finding["severity"] == "high" or strong
+
+
+def _evidence(evidence: dict[str, Any], limit: int = 5) -> str:
+    """The scalar numbers of a finding's evidence, as ``name=value`` pairs."""
+    items = [
+        f"{k}={v:.4g}" if isinstance(v, float | np.floating) else f"{k}={v}"
+        for k, v in sorted(evidence.items())
+        if isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
+    ]
+    return ", ".join(items[:limit])
 
 
 def _fingerprint(frame: pd.DataFrame) -> str:
@@ -847,13 +893,17 @@ def exit_test(
     if not budget_s > 0:
         raise InputError(f"--budget-s {budget_s}: give a positive number of seconds")
     started, started_epoch = _time.perf_counter(), _time.time()
-    prepared = prepare(data, target, test=test, task=task, time=time, group=group, seed=seed)
+    from threadpoolctl import threadpool_limits
+
+    # One thread for the audit: its models work on row samples, and OpenMP threads are
+    # very slow when other work shares the cores.
+    with threadpool_limits(limits=1):
+        prepared = prepare(data, target, test=test, task=task, time=time, group=group, seed=seed)
     if n_jobs is None:
         n_jobs = 2 if prepared.X_train.size >= PARALLEL_CELLS else 1
     # One process, one thread on small tables: OpenMP threads in gradient boosting cost
     # more than they save there, and are very slow when other work shares the cores.
     # On large ones, joblib gives each of the n_jobs worker processes its share of cores.
-    from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1 if n_jobs == 1 else None):
         result = _fit_and_report(
@@ -947,7 +997,11 @@ def _fit_and_report(
             )
         prepared.decisions.append(
             f"Tuning: a halving random search over {FACTOR**rounds} {best_family} candidates "
-            f"in {rounds} rounds (each round keeps the best third on {FACTOR} times more rows)."
+            + (
+                f"in {rounds} rounds (each keeps the best third on {FACTOR} times more rows)."
+                if rounds > 1
+                else "on all rows (one round: the budget or the cap left no room for more)."
+            )
         )
         gain, noise = _paired_gain(folds, cv_folds)
         if params and gain > noise:
