@@ -46,11 +46,12 @@ test: setup lint  ## ruff, notebook hygiene, unit tests and a smoke run of every
 test-fast: setup  ## unit tests only (skips the notebook smoke runs)
 	$(RUN) pytest -m "not slow"
 
-lint: setup  ## ruff on code and notebooks; fail on notebooks committed with outputs
+lint: setup  ## ruff, outputs-stripped notebooks, and the anti-pattern checks (mlstack lint)
 	$(RUN) ruff check lib tests notebooks
 	$(RUN) ruff format --check lib tests
 	$(RUN) nbstripout --verify --keep-count $(NOTEBOOKS) || { echo "error: a notebook has outputs; run 'make strip'"; exit 1; }
 	$(RUN) python -m mlstack.hygiene --check $(NOTEBOOKS)
+	$(RUN) mlstack lint notebooks
 
 strip:  setup ## strip notebook outputs (cells tagged keep_output keep theirs)
 	$(RUN) nbstripout $(NOTEBOOKS)

@@ -16,11 +16,11 @@ from mlstack.notebooks import discover_notebooks, notebook_info, syllabus_ids
 from mlstack.paths import notebooks_dir, repo_root
 
 STILL_MISSING: set[str] = {
-    "V1", "V2", "V3", "S1", "S2", "S3", "C1", "C2", "C3", "F1", "F2", "F3",
+    "F1", "F2", "F3",
     "B1", "B2", "B3", "A1", "A2", "A3", "T1", "T2", "T3",
-    "M2", "M3", "M4", "M5", "M6", "M7", "M8", "M9", "M10",
-    "K1", "K2", "P1", "P2", "P3", "X1", "X2", "X3",
-    "AP1", "AP2", "AP3", "AP4", "AP5",
+    "M3", "M4", "M5", "M6", "M7", "M8", "M9", "M10",
+    "K1", "K2", "X1", "X3",
+    "AP2", "AP3", "AP5",
 }  # fmt: skip
 
 _ANSWERS_LINE = re.compile(r"^\s*\**Answers:?\**:?\s*(.+)$", re.MULTILINE)

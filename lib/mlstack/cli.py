@@ -118,6 +118,109 @@ def _add_exit_test(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_cmd_exit_test)
 
 
+def _cmd_leakage(args: argparse.Namespace) -> int:
+    import json
+
+    from mlstack.leakage import audit_files, format_findings, has_problems
+
+    findings = audit_files(args.train, args.test, args.target, time=args.time, group=args.group)
+    if args.json:
+        print(json.dumps({"findings": [f.to_dict() for f in findings]}, indent=2))
+    else:
+        print(format_findings(findings))
+    return 1 if has_problems(findings) else 0
+
+
+def _add_leakage(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "leakage",
+        help="audit a train/test pair for leakage and shift",
+        description=(
+            "Audit a train/test pair (CSV or Parquet) for the causes of 'great validation, "
+            "terrible test': duplicate rows, shared groups, time overlap, target proxies, "
+            "identifier columns and distribution shift. Exit status 0 when nothing of medium "
+            "or high severity is found, 1 when something is, 2 on bad input."
+        ),
+    )
+    parser.add_argument(
+        "--train", required=True, type=_path, help="training table (CSV or Parquet)"
+    )
+    parser.add_argument("--test", required=True, type=_path, help="test table (CSV or Parquet)")
+    parser.add_argument("--target", required=True, help="target column, present in both tables")
+    parser.add_argument("--time", default=None, help="time column: test must come after train")
+    parser.add_argument("--group", default=None, help="entity column: groups must not be shared")
+    parser.add_argument("--json", action="store_true", help='print {"findings": [...]} as JSON')
+    parser.set_defaults(func=_cmd_leakage)
+
+
+def _cmd_leakage_bench(args: argparse.Namespace) -> int:
+    from mlstack.leakage_bench import run_benchmark
+
+    result = run_benchmark(
+        args.rows, args.test_rows, args.columns, repeat=args.repeat, write=not args.no_write
+    )
+    checks = ", ".join(f"{name} {sec:.1f}s" for name, sec in result["checks_s"].items())
+    print(
+        f"audit of {result['n_train']:,} + {result['n_test']:,} rows x {result['n_columns']} "
+        f"columns: {result['wall_s']:.1f}s wall, {result['cpu_s']:.1f}s CPU "
+        f"(budget {result['budget_s']:.0f}s; load average {result['load_average_1min']})"
+    )
+    print(f"per check: {checks}")
+    print(
+        f"audit_files from Parquet, reading included: {result['audit_files_parquet_wall_s']:.1f}s"
+    )
+    if not args.no_write:
+        print("wrote reports/timings/leakage_bench.json")
+    return 0
+
+
+def _add_leakage_bench(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "leakage-bench",
+        help="time the leakage audit on a large synthetic pair",
+        description=(
+            "Time `mlstack leakage` on a synthetic train/test pair (default 1,000,000 + "
+            "250,000 rows x 50 columns) and write reports/timings/leakage_bench.json."
+        ),
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000, help="training rows")
+    parser.add_argument("--test-rows", type=int, default=250_000, help="test rows")
+    parser.add_argument("--columns", type=int, default=50, help="feature columns")
+    parser.add_argument("--repeat", type=int, default=2, help="audits to time (best reported)")
+    parser.add_argument("--no-write", action="store_true", help="do not write the timings file")
+    parser.set_defaults(func=_cmd_leakage_bench)
+
+
+def _cmd_lint(args: argparse.Namespace) -> int:
+    import json
+
+    from mlstack.lint import format_lint, iter_lint_files, lint_paths
+
+    findings = lint_paths(args.paths)
+    if args.json:
+        print(json.dumps({"findings": [f.to_dict() for f in findings]}, indent=2))
+    else:
+        print(format_lint(findings, n_files=len(list(iter_lint_files(args.paths)))))
+    return 1 if findings else 0
+
+
+def _add_lint(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "lint",
+        help="check notebooks and scripts for the anti-patterns AP1-AP5",
+        description=(
+            "Statically check notebooks (.ipynb) and Python files for row loops (AP1), test "
+            "data in model selection (AP2), preprocessing fitted before the split (AP3), a "
+            "single split of small data (AP4) and fitting on test data (AP5). Silence a "
+            "deliberate case with a comment '# mlstack-lint: allow AP1' on the line or as a "
+            "cell's first line. Exit status 0 when clean, 1 with findings, 2 on bad input."
+        ),
+    )
+    parser.add_argument("paths", nargs="+", help="notebooks, .py files or directories")
+    parser.add_argument("--json", action="store_true", help='print {"findings": [...]} as JSON')
+    parser.set_defaults(func=_cmd_lint)
+
+
 def _path(text: str):
     from pathlib import Path
 
@@ -127,6 +230,9 @@ def _path(text: str):
 # Each entry adds one subcommand; later capabilities append theirs here.
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_reproduce,
+    _add_leakage,
+    _add_leakage_bench,
+    _add_lint,
     _add_exit_test,
 ]
 

@@ -37,6 +37,15 @@ def _title(path: Path) -> str:
     return path.stem
 
 
+def _first_question(text: str) -> str:
+    """Return the paragraph's first question (or first sentence) for the index."""
+    for end in ("?", ". "):
+        position = text.find(end)
+        if position != -1:
+            return text[: position + 1].strip()
+    return text.strip()
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ").strip()
 
@@ -70,7 +79,7 @@ def render_index(
         else:
             headline = entries.get(info.stem, {}).get("headline", "")
         lines.append(
-            f"| {link} | **{_cell(info.title)}**. {_cell(info.question)} | "
+            f"| {link} | **{_cell(info.title)}**. {_cell(_first_question(info.question))} | "
             f"{' '.join(info.answers)} | {_cell(headline)} |"
         )
     others = sorted(

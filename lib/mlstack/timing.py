@@ -55,18 +55,20 @@ def peak_rss_mb() -> float:
 
 
 def machine_facts() -> dict[str, Any]:
-    """Return the facts needed to read a timing: CPU count, platform, versions."""
-    import numpy
-    import pandas
-    import sklearn
+    """Return the facts needed to read a timing: CPU count, platform, versions.
+
+    Versions come from the installed distributions' metadata, so a notebook
+    that never imported scikit-learn does not pay for importing it here.
+    """
+    from importlib.metadata import version
 
     return {
         "cpu_count": os.cpu_count(),
         "machine": platform.machine(),
         "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "pandas": pandas.__version__,
-        "scikit-learn": sklearn.__version__,
+        "numpy": version("numpy"),
+        "pandas": version("pandas"),
+        "scikit-learn": version("scikit-learn"),
         "omp_num_threads": os.environ.get("OMP_NUM_THREADS", ""),
     }
 
