@@ -62,6 +62,7 @@ from sklearn.pipeline import Pipeline
 from mlstack.errors import InputError
 from mlstack.exitmodels import FACTOR, families, plan_search, tune
 from mlstack.guard import HeldOutTestSet
+from mlstack.leakage import audit, audit_columns
 from mlstack.tableprofile import (
     MIXED_NUMERIC_SHARE,
     TableProfile,
@@ -326,25 +327,15 @@ def _carve_test(
 
 
 # ---------------------------------------------------------------------------
-# Leakage audit (the library from the leakage issue; a minimal fallback until then)
-
-
-def _finding_dict(finding: Any) -> dict[str, Any]:
-    if isinstance(finding, dict):
-        return finding
-    return finding.to_dict()
+# Leakage audit (mlstack.leakage)
 
 
 def _column_findings(
-    train: pd.DataFrame, target: str, *, task: str, time: str | None, group: str | None, seed: int
+    train: pd.DataFrame, target: str, *, time: str | None, group: str | None, seed: int
 ) -> list[dict[str, Any]]:
     """Identifier and target-proxy findings on the training part alone."""
-    try:
-        from mlstack.leakage import audit_columns
-    except ImportError:  # the leakage issue has not landed yet
-        return _fallback_column_findings(train, target, task=task, time=time, seed=seed)
     found = audit_columns(train, target, time=time, group=group, random_state=seed)
-    return [_finding_dict(f) for f in found]
+    return [f.to_dict() for f in found]
 
 
 def _pair_findings(
@@ -357,105 +348,8 @@ def _pair_findings(
     seed: int,
 ) -> list[dict[str, Any]]:
     """Train/test overlap findings (warnings only: they decide nothing)."""
-    try:
-        from mlstack.leakage import audit
-    except ImportError:
-        return _fallback_pair_findings(train, test, target, time=time, group=group)
     found = audit(train, test, target, time=time, group=group, random_state=seed)
-    return [_finding_dict(f) for f in found]
-
-
-def _fallback_column_findings(
-    train: pd.DataFrame, target: str, *, task: str, time: str | None, seed: int
-) -> list[dict[str, Any]]:
-    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-
-    sample = train.sample(min(len(train), 5000), random_state=seed)
-    y = sample[target]
-    classify = task != "regression"
-    findings = []
-    for name in sample.columns.drop([target] + ([time] if time else [])):
-        column = sample[name]
-        if column.isna().all():
-            continue
-        unique_share = column.nunique() / column.notna().sum()
-        integral = pd.api.types.is_integer_dtype(column)
-        stringy = not pd.api.types.is_numeric_dtype(column)
-        if unique_share > 0.99 and (integral or stringy):
-            findings.append(
-                {
-                    "kind": "identifier",
-                    "columns": [name],
-                    "severity": "medium",
-                    "evidence": {"unique_share": round(float(unique_share), 4)},
-                    "advice": "drop row identifiers: they cannot generalize to new rows",
-                }
-            )
-            continue
-        if not pd.api.types.is_numeric_dtype(column) or column.isna().any():
-            continue
-        model = DecisionTreeClassifier if classify else DecisionTreeRegressor
-        scoring = "balanced_accuracy" if classify else "r2"
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            score = cross_validate(
-                model(max_depth=3, random_state=seed), column.to_frame(), y, cv=3, scoring=scoring
-            )["test_score"].mean()
-        if score >= 0.97:
-            findings.append(
-                {
-                    "kind": "target_proxy",
-                    "columns": [name],
-                    "severity": "high",
-                    "evidence": {f"train_{scoring}": round(float(score), 4)},
-                    "advice": "a feature that alone predicts the target is usually measured after it",
-                }
-            )
-    return findings
-
-
-def _fallback_pair_findings(
-    train: pd.DataFrame, test: pd.DataFrame, target: str, *, time: str | None, group: str | None
-) -> list[dict[str, Any]]:
-    findings = []
-    common = [c for c in train.columns if c in test.columns]
-    seen = pd.MultiIndex.from_frame(train[common].astype(str))
-    dup = pd.MultiIndex.from_frame(test[common].astype(str)).isin(seen)
-    if dup.any():
-        findings.append(
-            {
-                "kind": "duplicate_rows",
-                "columns": common,
-                "severity": "high" if dup.mean() > 0.05 else "low",
-                "evidence": {"count": int(dup.sum()), "share": round(float(dup.mean()), 4)},
-                "advice": "remove test rows that also appear in train",
-            }
-        )
-    if group is not None:
-        shared = test[group].isin(set(train[group]))
-        if shared.any():
-            findings.append(
-                {
-                    "kind": "group_overlap",
-                    "columns": [group],
-                    "severity": "high",
-                    "evidence": {"share_of_test_rows": round(float(shared.mean()), 4)},
-                    "advice": "split by group so no entity is on both sides",
-                }
-            )
-    if time is not None:
-        early = test[time] <= train[time].max()
-        if early.any():
-            findings.append(
-                {
-                    "kind": "temporal_overlap",
-                    "columns": [time],
-                    "severity": "high",
-                    "evidence": {"share_of_test_rows": round(float(early.mean()), 4)},
-                    "advice": "test rows should come strictly after the training period",
-                }
-            )
-    return findings
+    return [f.to_dict() for f in found]
 
 
 # ---------------------------------------------------------------------------
@@ -595,7 +489,6 @@ def prepare(
     findings = _column_findings(
         train.drop(columns=[c for c in dropped if c != group]),
         target,
-        task=task,
         time=time,
         group=group,
         seed=seed,
