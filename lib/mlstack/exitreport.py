@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from mlstack.atomic import atomic_directory
+from mlstack.exittest import PROXY_DROP_STRENGTH, format_evidence
 
 if TYPE_CHECKING:
     from mlstack.exittest import ExitTestResult
@@ -83,12 +84,12 @@ def report_sections(
     assoc = result.profile.target_associations.head(10).dropna(axis=1, how="all")
     findings = [
         f"`{f['kind']}` ({f['severity']}) on {', '.join(map(str, f['columns']))}: "
-        + ", ".join(f"{k}={_fmt(v)}" for k, v in sorted(f["evidence"].items()))
+        + format_evidence(f["evidence"], holdout=True)
         for f in p.findings
     ]
     overlap = [
-        f"`{f['kind']}` ({f['severity']}): "
-        + ", ".join(f"{k}={_fmt(v)}" for k, v in sorted(f["evidence"].items()))
+        f"`{f['kind']}` ({f['severity']}) on {', '.join(map(str, f['columns'][:5]))}: "
+        + format_evidence(f["evidence"])
         + f". {f['advice']}"
         for f in p.overlap
     ]
@@ -110,7 +111,10 @@ def report_sections(
         ),
         (
             "Leakage audit",
-            "On the training part alone (columns found here are dropped):\n\n"
+            "On the training part alone (`mlstack.leakage.audit_columns`, which splits it "
+            "internally into a fit part and a holdout): identifiers are dropped, and so are "
+            "target proxies of high severity or a strength of at least "
+            f"{PROXY_DROP_STRENGTH} on their own; weaker ones are kept with a warning.\n\n"
             + _bullets(findings)
             + "\n\nTrain/test overlap (warnings only; the test set decides nothing):\n\n"
             + _bullets(overlap),

@@ -76,6 +76,7 @@ __all__ = [
     "PRIMARY_METRIC",
     "ExitTestResult",
     "exit_test",
+    "format_evidence",
     "infer_task",
     "prepare",
 ]
@@ -496,7 +497,7 @@ def prepare(
     for finding in findings:
         if finding["kind"] not in ("identifier", "target_proxy"):
             continue
-        evidence = _evidence(finding["evidence"])
+        evidence = format_evidence(finding["evidence"], holdout=True)
         for name in finding["columns"]:
             if name in dropped or name in (target, time):
                 continue
@@ -527,7 +528,7 @@ def prepare(
         advice = finding["advice"].split(". ")[0].rstrip(".")
         warnings_.append(
             f"train/test {finding['kind']} ({finding['severity']}): "
-            f"{_evidence(finding['evidence'])}. {advice}"
+            f"{format_evidence(finding['evidence'])}. {advice}"
         )
     if dropped:
         decisions.append(
@@ -582,13 +583,20 @@ def _drops_proxy(finding: dict[str, Any]) -> bool:
     return finding["severity"] == "high" or strong
 
 
-def _evidence(evidence: dict[str, Any], limit: int = 5) -> str:
-    """The scalar numbers of a finding's evidence, as ``name=value`` pairs."""
-    items = [
-        f"{k}={v:.4g}" if isinstance(v, float | np.floating) else f"{k}={v}"
-        for k, v in sorted(evidence.items())
-        if isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
-    ]
+def format_evidence(evidence: dict[str, Any], *, holdout: bool = False, limit: int = 5) -> str:
+    """The scalar numbers of a finding's evidence, as ``name=value`` pairs.
+
+    With ``holdout=True`` (column findings), the audit's "test" is its own split of
+    the training part, named ``holdout`` here so it is not taken for the test set.
+    """
+    items = []
+    for key, value in sorted(evidence.items()):
+        if isinstance(value, bool) or not isinstance(
+            value, int | float | np.integer | np.floating
+        ):
+            continue
+        name = key.replace("test", "holdout") if holdout else key
+        items.append(f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={value}")
     return ", ".join(items[:limit])
 
 
