@@ -217,7 +217,7 @@ def test_search_stops_at_its_deadline():
     prepared = prepare(frame, "label")
     splits, _ = exittest._cv_scheme(prepared, 0)
     pipeline = exitmodels.families("binary", 0)["linear"]
-    params, score, folds, rounds = exitmodels.tune(
+    params, score, folds, rounds, seconds = exitmodels.tune(
         "linear",
         pipeline,
         prepared.X_train,

@@ -251,7 +251,7 @@ def tune(
     deadline: float,
     seed: int,
     n_jobs: int,
-) -> tuple[dict[str, Any], float, list[float], pd.DataFrame]:
+) -> tuple[dict[str, Any], float, list[float], pd.DataFrame, float]:
     """Run a halving random search of ``FACTOR**rounds`` candidates, stopping at ``deadline``.
 
     The last round fits the finalists on (almost) all rows with the same ``splits``
@@ -267,6 +267,8 @@ def tune(
         Their per-fold scores.
     rounds : pandas.DataFrame
         Per round: candidates, rows, finished candidates and best score.
+    fit_seconds : float
+        Mean seconds to fit the best settings on a training fold (NaN if none).
     """
     from sklearn.experimental import enable_halving_search_cv  # noqa: F401
     from sklearn.model_selection import HalvingRandomSearchCV
@@ -306,11 +308,17 @@ def tune(
     # subsamples and do not compare with the default's.
     last = results[finite & (results["iter"] == results["iter"].max())]
     if last.empty:
-        return {}, float("nan"), [], rounds_table
+        return {}, float("nan"), [], rounds_table, float("nan")
     best = last.loc[last["mean_test_score"].idxmax()]
     params = {
         k.removeprefix("estimator__"): v.item() if isinstance(v, np.generic) else v
         for k, v in best["params"].items()
     }
     folds = [float(best[f"split{i}_test_score"]) for i in range(len(splits))]
-    return params, float(best["mean_test_score"]), folds, rounds_table
+    return (
+        params,
+        float(best["mean_test_score"]),
+        folds,
+        rounds_table,
+        float(best["mean_fit_time"]),
+    )

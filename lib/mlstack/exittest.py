@@ -60,7 +60,7 @@ from sklearn.model_selection import (
 from sklearn.pipeline import Pipeline
 
 from mlstack.errors import InputError
-from mlstack.exitmodels import FACTOR, families, plan_search, tune
+from mlstack.exitmodels import FACTOR, SLOWER_SETTINGS, families, plan_search, tune
 from mlstack.guard import HeldOutTestSet
 from mlstack.leakage import audit, audit_columns
 from mlstack.tableprofile import (
@@ -796,21 +796,16 @@ def exit_test(
     started, started_epoch = _time.perf_counter(), _time.time()
     from threadpoolctl import threadpool_limits
 
-    # One thread for the audit: its models work on row samples, and OpenMP threads are
-    # very slow when other work shares the cores.
+    # One thread per process: parallelism comes from n_jobs worker processes. OpenMP
+    # threads in gradient boosting gain little on small tables and are many times
+    # slower when other work shares the cores.
     with threadpool_limits(limits=1):
         prepared = prepare(data, target, test=test, task=task, time=time, group=group, seed=seed)
-    if n_jobs is None:
-        n_jobs = 2 if prepared.X_train.size >= PARALLEL_CELLS else 1
-    # One process, one thread on small tables: OpenMP threads in gradient boosting cost
-    # more than they save there, and are very slow when other work shares the cores.
-    # On large ones, joblib gives each of the n_jobs worker processes its share of cores.
-
-    with threadpool_limits(limits=1 if n_jobs == 1 else None):
-        result = _fit_and_report(
+        if n_jobs is None:
+            n_jobs = 2 if prepared.X_train.size >= PARALLEL_CELLS else 1
+        return _fit_and_report(
             prepared, out, budget_s, seed, n_jobs, max_candidates, started, started_epoch
         )
-    return result
 
 
 def _fit_and_report(
@@ -850,8 +845,11 @@ def _fit_and_report(
         )
 
     per_fold = float(learned.loc[best_family, "fit_seconds_per_fold"])
-    # Kept back for the final fit, the test evaluation, the figures and the model file.
-    reserve = 3.0 * per_fold * (1 + 1 / (N_SPLITS - 1)) + 0.05 * budget_s + 5.0
+    # Kept back for the final fit (on a quarter more rows than a fold, maybe with slower
+    # tuned settings), the test evaluation, the figures and the model file.
+    writing = 0.05 * budget_s + 5.0
+    refit_factor = (1 + 1 / (N_SPLITS - 1)) * 1.5
+    reserve = SLOWER_SETTINGS * refit_factor * per_fold + writing
     seconds_left = deadline_epoch - _time.time() - reserve
     n_classes = prepared.y_train.nunique() if prepared.task != "regression" else 1
     rounds = plan_search(
@@ -877,7 +875,7 @@ def _fit_and_report(
             f"{best_family} model keeps its default settings"
         )
     else:
-        params, score, folds, search_table = tune(
+        params, score, folds, search_table, tuned_fit_s = tune(
             best_family,
             pipelines[best_family],
             prepared.X_train,
@@ -905,7 +903,10 @@ def _fit_and_report(
             )
         )
         gain, noise = _paired_gain(folds, cv_folds)
-        if params and gain > 2 * noise:
+        refit_s = refit_factor * tuned_fit_s
+        better = bool(params) and gain > 2 * noise
+        refit_fits = _time.time() + refit_s + writing <= deadline_epoch
+        if better and refit_fits:
             final.set_params(**params)
             best_params = params
             cv_mean, cv_std, cv_folds = score, float(np.std(folds)), folds
@@ -914,6 +915,16 @@ def _fit_and_report(
                 f"Final model: the tuned {best_family}: {scoring} {score:.4f} in "
                 f"cross-validation, {gain:+.4f} over its default settings on the same folds "
                 f"(more than twice the {noise:.4f} standard error of that difference)."
+            )
+        elif better:
+            prepared.decisions.append(
+                f"Final model: {best_family} with default settings: the tuned settings gain "
+                f"{gain:+.4f} {scoring}, but would take about {refit_s:.0f} s to refit, past "
+                "the time budget."
+            )
+            prepared.warnings.append(
+                f"the tuned {best_family} would not refit within the time budget; the default "
+                "settings are kept"
             )
         elif params:
             prepared.decisions.append(
