@@ -136,18 +136,25 @@ def _search_space(family: str, task: str) -> dict[str, Any]:
 
 
 class Deadline(MetaEstimatorMixin, BaseEstimator):
-    """Fit ``estimator``, or skip it (fit a dummy) once ``deadline`` (epoch seconds) has passed.
+    """Fit ``estimator``, or skip it (fit a dummy) when it would end after ``deadline``.
+
+    ``deadline`` is in epoch seconds; ``fit_seconds`` is the expected duration of one
+    fit, so a long fit is not started just before the deadline.
 
     Used only inside the search: a skipped fit is scored NaN by :class:`SkipAwareScorer`,
     so the search ends on time without an exception and ranks skipped candidates last.
     """
 
-    def __init__(self, estimator: Any, deadline: float = float("inf")) -> None:
+    def __init__(
+        self, estimator: Any, deadline: float = float("inf"), fit_seconds: float = 0.0
+    ) -> None:
         self.estimator = estimator
         self.deadline = deadline
+        self.fit_seconds = fit_seconds
 
     def fit(self, X: Any, y: Any) -> Deadline:
-        self.skipped_ = _time.time() > self.deadline
+        # A fit that would end after the deadline is not started.
+        self.skipped_ = _time.time() + self.fit_seconds > self.deadline
         if self.skipped_:
             model = DummyRegressor() if is_regressor(self.estimator) else DummyClassifier()
         else:
@@ -251,6 +258,7 @@ def tune(
     deadline: float,
     seed: int,
     n_jobs: int,
+    fit_seconds: float = 0.0,
 ) -> tuple[dict[str, Any], float, list[float], pd.DataFrame, float]:
     """Run a halving random search of ``FACTOR**rounds`` candidates, stopping at ``deadline``.
 
@@ -275,7 +283,7 @@ def tune(
 
     space = {f"estimator__{k}": v for k, v in _search_space(family, task).items()}
     search = HalvingRandomSearchCV(
-        Deadline(pipeline, deadline=deadline),
+        Deadline(pipeline, deadline=deadline, fit_seconds=fit_seconds),
         space,
         n_candidates=FACTOR**rounds,
         factor=FACTOR,

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from mlstack.atomic import write_text
+from mlstack.exitreport import search_table
 from mlstack.exittest import PRIMARY_METRIC, _carve_test, exit_test, infer_task
 from mlstack.tables import read_table
 
@@ -266,7 +267,8 @@ def write_quality_report(
             phases.to_markdown(floatfmt=".1f"),
         ]
         if scale["search"] is not None:
-            lines += ["", "Halving rounds:", "", scale["search"].to_markdown(floatfmt=".4f")]
+            rounds = search_table(scale["search"])
+            lines += ["", "Halving rounds:", "", rounds.to_markdown()]
     lines += [
         "",
         f"Machine: {facts['cpu_count']} cores, Python {facts['python']}, scikit-learn "

@@ -160,9 +160,14 @@ def _tuning_text(result: ExitTestResult) -> str:
     )
     return (
         "`HalvingRandomSearchCV` on the same folds, sized to the budget:\n\n"
-        + _table(result.search, ".4f")
+        + _table(search_table(result.search))
         + params
     )
+
+
+def search_table(rounds: pd.DataFrame) -> pd.DataFrame:
+    """The halving rounds with the best score as text, so counts stay integers in markdown."""
+    return rounds.assign(best_score=rounds["best_score"].map("{:.4f}".format))
 
 
 def _files_text() -> str:

@@ -887,6 +887,7 @@ def _fit_and_report(
             deadline=deadline_epoch - reserve,
             seed=seed,
             n_jobs=n_jobs,
+            fit_seconds=SLOWER_SETTINGS * per_fold,
         )
         skipped = int((search_table["candidates"] - search_table["finished"]).sum())
         if skipped:
