@@ -11,7 +11,7 @@ model card can report it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,6 +133,33 @@ class HeldOutTestSet:
     def test_columns(self) -> list[str]:
         """Column names of the test features, for schema checks (no values are read)."""
         return list(getattr(self._X_test, "columns", []))
+
+    def slice_columns(self, columns: Sequence[str]) -> pd.DataFrame:
+        """Return some test feature columns, to break the final evaluation down by slice.
+
+        Parameters
+        ----------
+        columns : sequence of str
+            Columns of the test features (e.g. ``["carrier", "origin"]``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The columns, row-aligned with :attr:`Evaluation.y_true`.
+
+        Raises
+        ------
+        RuntimeError
+            Before the first :meth:`evaluate`: slices describe the one
+            evaluation, they are not a way to look at the test set earlier.
+        """
+        if not self.history:
+            raise RuntimeError(
+                f"evaluate the model on the {self.name} set first; slices describe that evaluation"
+            )
+        if not isinstance(self._X_test, pd.DataFrame):
+            raise TypeError("slice_columns needs the test features as a pandas DataFrame")
+        return self._X_test[list(columns)].reset_index(drop=True)
 
     def evaluate(
         self,

@@ -10,7 +10,8 @@ Conventions every numbered notebook follows (checked by the tests):
   ``{"mlstack": {"timings": true}}``; its report may differ between runs only
   in the measured figures, which it also writes to ``reports/timings/``;
 - the cell tagged ``headline`` prints the notebook's headline result, which the
-  reports index shows;
+  reports index shows; it must not print a measured time, even in a timings
+  notebook, so that the index stays byte-identical between runs;
 - cells tagged ``keep_output`` keep their output in the committed notebook
   (everything else is stripped) and are verified by nbval.
 """

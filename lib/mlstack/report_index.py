@@ -74,10 +74,9 @@ def render_index(
         report = reports_dir / f"{info.stem}.md"
         listed.add(report.name)
         link = f"[{info.stem}]({report.name})" if report.exists() else f"{info.stem} (not run yet)"
+        headline = entries.get(info.stem, {}).get("headline", "")
         if info.timings:
-            headline = f"*timings*: see the report and [`timings/`](timings/). {entries.get(info.stem, {}).get('headline', '')}"
-        else:
-            headline = entries.get(info.stem, {}).get("headline", "")
+            headline = f"*timings* ([raw figures](timings/)). {headline}"
         lines.append(
             f"| {link} | **{_cell(info.title)}**. {_cell(_first_question(info.question))} | "
             f"{' '.join(info.answers)} | {_cell(headline)} |"

@@ -488,18 +488,17 @@ def _run_jobs(jobs: list[_Job], n_jobs: int, log: Callable[[str], None]) -> list
 
 
 def _update_manifest(
-    reports_dir: Path, notebooks_dir: Path, params: str, results: list[NotebookResult]
+    reports_dir: Path, params: str, results: list[NotebookResult]
 ) -> dict[str, Any]:
     manifest = _read_manifest(reports_dir)
     entries = manifest.setdefault("notebooks", {})
     for result in results:
         if result.status == "ok":
-            info = notebook_info(notebooks_dir / f"{result.stem}.ipynb")
             entries[result.stem] = {
                 "input_hash": result.input_hash,
                 "inputs": result.inputs,
                 "params": params,
-                "headline": "" if info.timings else result.headline,
+                "headline": result.headline,
             }
     manifest["notebooks"] = dict(sorted(entries.items()))
     write_json(reports_dir / MANIFEST, manifest)
@@ -588,7 +587,7 @@ def reproduce(
     results = _run_jobs(jobs, n_jobs, log) if jobs else []
     manifest = _read_manifest(reports_dir)
     if jobs:
-        manifest = _update_manifest(reports_dir, notebooks_dir, params, results)
+        manifest = _update_manifest(reports_dir, params, results)
     _record_run_times(reports_dir, params, results)
     write_index(reports_dir, manifest, notebooks_dir)
     return ReproduceSummary(sorted(skipped + results, key=lambda r: r.stem))
