@@ -7,11 +7,8 @@ fails half-way leaves no half-written directory behind.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import platform
 import time as _time
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,9 +21,13 @@ from mlstack.exittest import PROXY_DROP_STRENGTH, format_evidence
 if TYPE_CHECKING:
     from mlstack.exittest import ExitTestResult
 
-__all__ = ["card_sections", "render_markdown", "report_sections", "write_outputs"]
-
-PACKAGES = ("numpy", "pandas", "scikit-learn", "skrub", "skops", "scipy")
+__all__ = [
+    "render_markdown",
+    "report_sections",
+    "search_table",
+    "write_model_card",
+    "write_outputs",
+]
 
 
 def _table(frame: pd.DataFrame, floatfmt: str = ".4f") -> str:
@@ -182,125 +183,21 @@ def _files_text() -> str:
     )
 
 
-def _lock_hash() -> str:
-    from mlstack.paths import repo_root
-
-    lock = repo_root() / "uv.lock"
-    return hashlib.sha256(lock.read_bytes()).hexdigest()[:16] if lock.exists() else "no uv.lock"
-
-
-def _versions() -> str:
-    found = []
-    for name in PACKAGES:
-        try:
-            found.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            continue
-    return f"Python {platform.python_version()}, " + ", ".join(found)
-
-
-def card_sections(result: ExitTestResult) -> list[tuple[str, str]]:
-    """Return the model card as ``(heading, markdown body)`` pairs."""
-    p, m = result.prepared, result.metrics
-    primary = m["primary_metric"]
-    y = p.y_train
-    if p.task == "regression":
-        balance = (
-            f"target mean {y.mean():.4g}, std {y.std():.4g}, range {y.min():.4g} .. {y.max():.4g}"
-        )
-    else:
-        shares = y.astype(str).value_counts(normalize=True).sort_index()
-        balance = "class shares " + ", ".join(f"{k}: {v:.1%}" for k, v in shares.items())
-    time_range = ""
-    if p.time is not None and p.time in p.X_train:
-        time_range = f"; training period {p.X_train[p.time].min()} to {p.X_train[p.time].max()}"
-    limitations = _limitations(result) + [f"Warning from the run: {w}" for w in p.warnings]
-    return [
-        (
-            "Problem and intended use",
-            f"Predict `{p.target}` ({p.task}) from the other columns of {p.source}. Built "
-            "automatically by `mlstack exit-test` as a reference solution: a baseline to beat "
-            "and to review, not a model to deploy unreviewed.",
-        ),
-        (
-            "Data",
-            _bullets(
-                [
-                    f"source: {p.source}; content fingerprint "
-                    + ", ".join(f"{k} `{v}`" for k, v in p.fingerprints.items()),
-                    f"rows: {m['n_train']} to train, {m['n_test']} held out ({p.split_how})"
-                    + time_range,
-                    balance,
-                    "features used: " + ", ".join(f"`{c}`" for c in p.X_train.columns),
-                    "features excluded: "
-                    + (
-                        "; ".join(f"`{k}` ({v})" for k, v in sorted(p.dropped.items()))
-                        if p.dropped
-                        else "none"
-                    ),
-                ]
-            ),
-        ),
-        (
-            "Model",
-            f"`{m['model']}`, after skrub's `TableVectorizer` (see `report.md` for how each "
-            "column is encoded). Tuned settings: "
-            + (
-                ", ".join(f"`{k}`={_fmt(v)}" for k, v in sorted(result.best_params.items()))
-                if result.best_params
-                else "none (defaults kept)"
-            )
-            + ".",
-        ),
-        (
-            "Performance",
-            _bullets(
-                [
-                    f"cross-validated {primary}: {m['cv']['mean']:.4f} ± {m['cv']['std']:.4f} "
-                    f"over {len(m['cv']['folds'])} folds ({m['cv']['scheme']})",
-                    f"dummy baseline {primary}: {result.comparison.loc['dummy', 'cv_mean']:.4f}",
-                ]
-                + [f"test {line}" for line in _test_lines(result)]
-                + [f"test set evaluations: {m['test_evaluations']}"]
-            ),
-        ),
-        ("Leakage checks applied", _bullets(_leakage_checks(result))),
-        ("Limitations and known failure modes", _bullets(limitations)),
-        (
-            "Reproducibility",
-            _bullets(
-                [
-                    f"seed: {result.seed}; time budget: {result.budget_s:g} s (a search cut "
-                    "short by the budget is reported in the warnings)",
-                    f"uv.lock sha256: `{_lock_hash()}`",
-                    f"packages: {_versions()}",
-                ]
-            ),
-        ),
-    ]
-
-
-def write_model_card(result: ExitTestResult, path: Path) -> bool:
-    """Write the model card with :class:`mlstack.modelcard.ModelCard`, if available.
-
-    Returns False when the model card library is not installed in this checkout,
-    in which case :func:`card_sections` renders a minimal card instead.
-    """
-    try:
-        from mlstack.modelcard import (
-            CVSummary,
-            DataSummary,
-            HeldOutResult,
-            ModelCard,
-            calibration_table,
-            describe_estimator,
-            reproducibility_facts,
-        )
-    except ImportError:
-        return False
+def write_model_card(result: ExitTestResult, path: Path) -> Path:
+    """Write the model card with :class:`mlstack.modelcard.ModelCard`."""
     from types import SimpleNamespace
 
     import skops.io as sio
+
+    from mlstack.modelcard import (
+        CVSummary,
+        DataSummary,
+        HeldOutResult,
+        ModelCard,
+        calibration_table,
+        describe_estimator,
+        reproducibility_facts,
+    )
 
     p, m = result.prepared, result.metrics
     evaluation = result.evaluation
@@ -362,8 +259,7 @@ def write_model_card(result: ExitTestResult, path: Path) -> bool:
             "Model comparison (cross-validation)": _table(_comparison_table(result)),
         },
     )
-    card.write(path)
-    return True
+    return card.write(path, figures=True)
 
 
 def _limitations(result: ExitTestResult) -> list[str]:
@@ -477,8 +373,5 @@ def write_outputs(result: ExitTestResult, *, started: float | None = None) -> Pa
         (staging / "report.md").write_text(
             render_markdown(title, report_sections(result, figures))
         )
-        if not write_model_card(result, staging / "model_card.md"):
-            (staging / "model_card.md").write_text(
-                render_markdown(f"Model card: {p.target} from {p.name}", card_sections(result))
-            )
+        write_model_card(result, staging / "model_card.md")
     return result.out_dir

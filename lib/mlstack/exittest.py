@@ -95,7 +95,7 @@ PROXY_DROP_STRENGTH = 0.95
 MAX_CLASSES_NUMERIC = 10
 # The halving search never fits on fewer rows than this.
 MIN_SEARCH_ROWS = 100
-BOOTSTRAP_RESAMPLES = 200
+BOOTSTRAP_RESAMPLES = 1000
 # From this many training cells (rows x columns) on, cross-validation runs in 2 processes.
 PARALLEL_CELLS = 1_000_000
 
@@ -710,27 +710,28 @@ def _test_scorers(task: str) -> dict[str, Callable[[Any, Any], float]]:
 
 
 def _bootstrap_ci(
-    scorers: dict[str, Callable], evaluation: Any, seed: int, n_resamples: int
+    scorers: dict[str, Callable], evaluation: Any, seed: int, n_resamples: int, pos_label: Any
 ) -> dict[str, tuple[float, float]]:
-    """95 % percentile intervals of each metric over bootstrap resamples of the test rows."""
-    rng = np.random.default_rng(seed)
-    y_true = np.asarray(evaluation.y_true)
-    y_pred = np.asarray(evaluation.y_pred)
-    y_score = None if evaluation.y_score is None else np.asarray(evaluation.y_score)
-    n = len(y_true)
-    draws = rng.integers(0, n, size=(n_resamples, n))
+    """95 % bootstrap intervals of each test metric, from the stored test predictions.
+
+    Uses :func:`mlstack.evaluation.bootstrap_ci` with the model card's seed and
+    resample count, so the report and the card show the same interval.
+    """
+    from mlstack.evaluation import bootstrap_ci
+
     intervals = {}
-    for name, metric in scorers.items():
+    for name in scorers:
         uses_score = name == "roc_auc"
-        values = []
-        for rows in draws:
-            truth = y_true[rows]
-            if uses_score and len(np.unique(truth)) < 2:
-                continue
-            values.append(metric(truth, (y_score if uses_score else y_pred)[rows]))
-        if values:
-            low, high = np.percentile(values, [2.5, 97.5])
-            intervals[name] = (float(low), float(high))
+        predicted = evaluation.y_score if uses_score else evaluation.y_pred
+        ci = bootstrap_ci(
+            np.asarray(evaluation.y_true),
+            np.asarray(predicted),
+            name,
+            n_resamples=n_resamples,
+            random_state=seed,
+            pos_label=pos_label if uses_score else None,
+        )
+        intervals[name] = (float(ci.low), float(ci.high))
     return intervals
 
 
@@ -949,7 +950,8 @@ def _fit_and_report(
         final.fit(*guard.train)
         scorers = _test_scorers(prepared.task)
         evaluation = guard.evaluate(final, scorers, note="final model, evaluated once")
-    test_ci = _bootstrap_ci(scorers, evaluation, seed, BOOTSTRAP_RESAMPLES)
+    pos_label = final.classes_[1] if prepared.task == "binary" else None
+    test_ci = _bootstrap_ci(scorers, evaluation, seed, BOOTSTRAP_RESAMPLES, pos_label)
     seconds["final fit and the single test evaluation"] = _time.perf_counter() - phase
 
     column_kinds = {}
