@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time as _time
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -361,7 +362,8 @@ def write_outputs(result: ExitTestResult, *, started: float | None = None) -> Pa
             )
         }
         figures.update(_model_figures(result, fig_dir))
-        sio.dump(result.model, staging / "model.skops")
+        # skops writes a large JSON schema; deflate shrinks it about 30 times.
+        sio.dump(result.model, staging / "model.skops", compression=zipfile.ZIP_DEFLATED)
         (staging / "metrics.json").write_text(
             json.dumps(result.metrics, indent=2, sort_keys=False, allow_nan=False) + "\n"
         )
