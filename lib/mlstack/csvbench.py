@@ -763,7 +763,10 @@ def render_report(payload: dict[str, Any]) -> str:
         "arrival delay, share of arrivals more than 15 minutes late, distance flown) over a "
         "CSV of the nycflights13 `flights` schema, each engine in its own process under a "
         f"memory cap of {machine.get('mem_limit_gb', 0):g} GiB (address-space limit plus a "
-        "resident-memory watchdog). A run that hits the cap is recorded as failed, not hidden.",
+        "resident-memory watchdog). A run that hits the cap is recorded as failed, not hidden. "
+        "The CSV was written just before, so where it fits in the machine's memory the "
+        "engines read it mostly from the operating system's page cache; a cold read adds "
+        "the disk's time to every CSV figure.",
         "",
         f"Command: `{payload['command']}`",
         "",
