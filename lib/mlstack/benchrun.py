@@ -20,9 +20,14 @@ failed to aggregate a 1.4 GB CSV while their resident memory was about
 the input files the child maps (``mapped_gb``), and the cap proper is on
 resident memory.
 
-The child's peak resident set size comes from the kernel (``os.wait4``), so it
-counts everything the process touched, including memory of native libraries
-(and file pages it mapped and read). A failure is recorded as ``"failed: out
+The child's peak resident set size is the kernel's high-water mark of the
+child's own address space (``VmHWM`` in ``/proc/<pid>/status``, read by the
+child at the end and polled by the parent, which keeps the last value for a
+child it had to stop). It counts everything the process touched, including
+memory of native libraries and file pages it mapped and read. It is *not*
+``ru_maxrss`` from ``wait4``: Linux carries the parent's high-water mark over
+``fork`` and ``exec``, so a child of a 1 GiB process reports at least 1 GiB
+there even if it never uses more than 20 MiB. A failure is recorded as ``"failed: out
 of memory"``, ``"failed: timeout"`` or ``"failed: <error>"``, never hidden.
 
 The work is named as ``"module:function"``; the function takes keyword
@@ -47,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ChildResult", "is_out_of_memory", "run_in_child", "run_measured"]
+__all__ = ["ChildResult", "is_out_of_memory", "process_peak_mb", "run_in_child", "run_measured"]
 
 # Messages with which the engines report a failed allocation.
 _OOM_MARKERS = (
@@ -112,6 +117,26 @@ def is_out_of_memory(text: str) -> bool:
 
 def _limit_address_space(limit_bytes: int) -> None:  # runs in the child, before exec
     resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+
+
+def process_peak_mb(pid: int | str = "self") -> float | None:
+    """Return a process's peak resident memory since its last exec (``VmHWM``), in MiB.
+
+    None when it cannot be read (not Linux, or the process has exited).
+
+    Examples
+    --------
+    >>> process_peak_mb() > 1
+    True
+    """
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _anonymous_rss_bytes(pid: int) -> int:
@@ -184,10 +209,12 @@ def run_in_child(
                 preexec_fn=None if backstop is None else (lambda: _limit_address_space(backstop)),
             )
             killed_for = ""
+            polled_peak = None
             while True:
                 pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
                 if pid:
                     break
+                polled_peak = process_peak_mb(proc.pid) or polled_peak
                 if killed_for:
                     pass
                 elif limit is not None and _anonymous_rss_bytes(proc.pid) > limit:
@@ -199,9 +226,11 @@ def run_in_child(
                 time.sleep(poll_seconds)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
-        peak = usage.ru_maxrss / 1024
         stderr_text = err.read_text(errors="replace")
         result = json.loads(out.read_text()) if out.exists() else {}
+        # the child's own reading, else the parent's last poll, else the kernel's
+        # (inflated) accounting
+        peak = result.get("peak_rss_mb") or polled_peak or usage.ru_maxrss / 1024
     if proc.returncode == 0 and "records" in result and not killed_for:
         return ChildResult("ok", result["records"], peak, wall)
     lines = (result.get("error") or stderr_text).strip().splitlines()
@@ -272,7 +301,7 @@ def _below_the_cap(result: ChildResult, mem_limit_gb: float | None) -> bool:
 
 
 def _own_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return process_peak_mb() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _sleep(seconds: float) -> list[dict[str, Any]]:
@@ -303,6 +332,7 @@ def _child_main(spec_path: str) -> int:
         lines = traceback.format_exception_only(type(exc), exc)
         payload = {"error": "".join(lines).strip(), "traceback": traceback.format_exc()}
         status = 1
+    payload["peak_rss_mb"] = process_peak_mb()
     out.write_text(json.dumps(payload, default=str))
     return status
 

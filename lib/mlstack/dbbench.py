@@ -42,9 +42,15 @@ from typing import Any
 import numpy as np
 
 from mlstack.atomic import atomic_path
+from mlstack.benchrun import process_peak_mb
 from mlstack.errors import InputError
 from mlstack.frames import import_engine, quiet_dask
 from mlstack.timing import peak_rss_mb
+
+
+def _peak_so_far() -> float:
+    return process_peak_mb() or peak_rss_mb()
+
 
 __all__ = ["QUESTIONS", "generate", "timed_questions", "timed_read_csv"]
 
@@ -245,7 +251,7 @@ def timed_questions(
         {
             "task": "load",
             "seconds": time.perf_counter() - start,
-            "peak_rss_mb_so_far": peak_rss_mb(),
+            "peak_rss_mb_so_far": _peak_so_far(),
         }
     ]
     for question in questions:
@@ -261,7 +267,7 @@ def timed_questions(
                 "seconds": min(runs),
                 "first_seconds": runs[0],
                 "check": check,
-                "peak_rss_mb_so_far": peak_rss_mb(),
+                "peak_rss_mb_so_far": _peak_so_far(),
             }
         )
     return records

@@ -415,7 +415,11 @@ def duckdb_sql(paths: dict[str, str]) -> str:
 
 
 def duckdb_features(
-    paths: dict[str, str], *, threads: int | None = None, memory_limit_gb: float | None = None
+    paths: dict[str, str],
+    *,
+    threads: int | None = None,
+    memory_limit_gb: float | None = None,
+    temp_dir: str | None = None,
 ):
     """Build the features with DuckDB SQL over the Parquet files.
 
@@ -428,6 +432,8 @@ def duckdb_features(
     memory_limit_gb : float, optional
         DuckDB's ``memory_limit``: past it, DuckDB spills to disk. DuckDB's
         own default is 80% of the machine's memory.
+    temp_dir : str, optional
+        Where DuckDB spills; ``.tmp`` in the working directory by default.
 
     Returns
     -------
@@ -439,6 +445,8 @@ def duckdb_features(
     config: dict[str, Any] = {} if threads is None else {"threads": threads}
     if memory_limit_gb is not None:
         config["memory_limit"] = f"{memory_limit_gb:g}GB"
+    if temp_dir is not None:
+        config["temp_directory"] = temp_dir
     with duckdb.connect(config=config) as con:
         return con.sql(duckdb_sql(paths)).to_arrow_table()
 
@@ -547,6 +555,7 @@ def run_pipeline(
     *,
     threads: int | None = None,
     memory_limit_gb: float | None = None,
+    temp_dir: str | None = None,
 ):
     """Run the pipeline with ``engine`` and return its native result.
 
@@ -563,6 +572,8 @@ def run_pipeline(
     memory_limit_gb : float, optional
         DuckDB's memory limit (it spills to disk past it); ignored by the
         other engines, which have no such setting.
+    temp_dir : str, optional
+        DuckDB's spill directory.
 
     Returns
     -------
@@ -572,7 +583,9 @@ def run_pipeline(
     if engine not in _RUNNERS:
         raise InputError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
     if engine == "duckdb":
-        return duckdb_features(paths, threads=threads, memory_limit_gb=memory_limit_gb)
+        return duckdb_features(
+            paths, threads=threads, memory_limit_gb=memory_limit_gb, temp_dir=temp_dir
+        )
     if engine == "dask":
         return dask_features(paths, threads=threads)
     return _RUNNERS[engine](paths)
@@ -655,6 +668,7 @@ def timed_pipeline(
     *,
     threads: int | None = None,
     memory_limit_gb: float | None = None,
+    temp_dir: str | None = None,
     repeat: int = 1,
     result_path: str | None = None,
 ) -> list[dict[str, Any]]:
@@ -665,7 +679,7 @@ def timed_pipeline(
     engine : str
     paths : dict
         The inputs, as returned by :func:`write_inputs`.
-    threads, memory_limit_gb : optional
+    threads, memory_limit_gb, temp_dir : optional
         As in :func:`run_pipeline`.
     repeat : int, default=1
         Runs; ``seconds`` is the fastest (the least disturbed by other work on
@@ -686,7 +700,9 @@ def timed_pipeline(
     runs = []
     for _ in range(repeat):
         start = time.perf_counter()
-        result = run_pipeline(engine, paths, threads=threads, memory_limit_gb=memory_limit_gb)
+        result = run_pipeline(
+            engine, paths, threads=threads, memory_limit_gb=memory_limit_gb, temp_dir=temp_dir
+        )
         runs.append(time.perf_counter() - start)
     if result_path:
         as_pandas(result).to_parquet(result_path)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import os
 import shlex
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -176,19 +177,23 @@ def measure_pipeline(
     records = []
     for engine in engines:
         kwargs = {"engine": engine, "paths": paths, "threads": threads, "repeat": repeat}
-        if engine == "duckdb" and mem_limit_gb is not None:
-            kwargs["memory_limit_gb"] = round(0.6 * mem_limit_gb, 1)
         if results_dir is not None:
             kwargs["result_path"] = str(Path(results_dir) / f"{engine}.parquet")
-        result = run_measured(
-            "mlstack.frames:timed_pipeline",
-            kwargs,
-            env=_child_env(engine, threads),
-            isolate=isolate,
-            mem_limit_gb=mem_limit_gb,
-            mapped_gb=mapped / 2**30,
-            timeout=timeout,
-        )
+        # DuckDB spills past its memory limit; a child stopped by the cap cannot clean up
+        # after itself, so its spill directory is removed here
+        with tempfile.TemporaryDirectory(prefix="mlstack-duckdb-") as spill:
+            if engine == "duckdb" and mem_limit_gb is not None:
+                kwargs["memory_limit_gb"] = round(0.6 * mem_limit_gb, 1)
+                kwargs["temp_dir"] = spill
+            result = run_measured(
+                "mlstack.frames:timed_pipeline",
+                kwargs,
+                env=_child_env(engine, threads),
+                isolate=isolate,
+                mem_limit_gb=mem_limit_gb,
+                mapped_gb=mapped / 2**30,
+                timeout=timeout,
+            )
         base = {
             "engine": engine,
             "rows": n,

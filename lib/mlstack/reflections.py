@@ -138,7 +138,10 @@ def k2_speed_ergonomics(
                 or "no engine finished"
             )
             if failed:
-                speed += "; " + ", ".join(failed) + " ran out of memory"
+                listed = (
+                    ", ".join(failed[:-1]) + " and " + failed[-1] if len(failed) > 1 else failed[0]
+                )
+                speed += f"; {listed} ran out of memory"
             speed += "."
         if "groupby_polars" in facts:
             speed += (
@@ -372,7 +375,7 @@ def k2_recap(live: list[dict[str, Any]], full: dict[str, Any] | None) -> str:
         "- One pipeline, four engines, the same table: the equality check above passes on "
         "every run, and `tests/test_frames.py` keeps it so.",
         f"- Measured here at {rows:,} flights, speed-up over pandas: "
-        + ", ".join(f"{e} {ratio[e]:.1f}x" for e in ("polars", "duckdb", "dask"))
+        + ", ".join(f"{_NAMES[e]} {ratio[e]:.1f}x" for e in ("polars", "duckdb", "dask"))
         + ".",
     ]
     if full is not None:
