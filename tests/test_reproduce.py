@@ -23,7 +23,7 @@ plt.show()
 """
 
 
-def _notebook(path, *cells, timings=False):
+def _notebook(path, *cells, timings=False, exclusive=False):
     nb = nbformat.v4.new_notebook()
     title = nbformat.v4.new_markdown_cell(f"# {path.stem}\n\nDoes it run?\n\nAnswers: V1")
     params = nbformat.v4.new_code_cell("n = 3")
@@ -34,8 +34,8 @@ def _notebook(path, *cells, timings=False):
     nb.cells = [title, params, *code, headline]
     for index, cell in enumerate(nb.cells):
         cell["id"] = str(index)
-    if timings:
-        nb.metadata["mlstack"] = {"timings": True}
+    if timings or exclusive:
+        nb.metadata["mlstack"] = {"timings": timings, "exclusive": exclusive}
     nbformat.write(nb, path)
 
 
@@ -149,3 +149,10 @@ def test_unknown_notebook_name_is_an_error(project):
 
     with pytest.raises(ReproduceError, match="no notebook named '07'"):
         _run(project, "07")
+
+
+def test_exclusive_notebooks_run_alone_after_the_others(project):
+    _notebook(project["notebooks_dir"] / "01_alpha.ipynb", GOOD, timings=True, exclusive=True)
+    summary, lines = _run(project, n_jobs=2)
+    assert _statuses(summary) == {"01_alpha": "ok", "02_beta": "ok"}
+    assert [line.split()[1] for line in lines] == ["02_beta", "01_alpha"]

@@ -12,6 +12,9 @@ Conventions every numbered notebook follows (checked by the tests):
 - the cell tagged ``headline`` prints the notebook's headline result, which the
   reports index shows; it must not print a measured time, even in a timings
   notebook, so that the index stays byte-identical between runs;
+- a notebook that measures parallel speed-ups or machine bandwidth also sets
+  ``{"mlstack": {"exclusive": true}}``: the engine runs it alone, after the
+  others, so that no other notebook competes for the cores it measures;
 - cells tagged ``keep_output`` keep their output in the committed notebook
   (everything else is stripped) and are verified by nbval.
 """
@@ -52,6 +55,7 @@ class NotebookInfo:
     answers: tuple[str, ...]
     timings: bool
     tags: dict[str, list[int]] = field(default_factory=dict)
+    exclusive: bool = False
 
 
 def discover_notebooks(directory: Path) -> list[Path]:
@@ -110,8 +114,17 @@ def notebook_info(path: Path) -> NotebookInfo:
     for index, cell in enumerate(cells):
         for tag in _tags(cell):
             tags.setdefault(tag, []).append(index)
-    timings = bool(nb.get("metadata", {}).get("mlstack", {}).get("timings", False))
-    return NotebookInfo(path, path.stem, title, question, answers, timings, tags)
+    flags = nb.get("metadata", {}).get("mlstack", {})
+    return NotebookInfo(
+        path,
+        path.stem,
+        title,
+        question,
+        answers,
+        bool(flags.get("timings", False)),
+        tags,
+        bool(flags.get("exclusive", False)),
+    )
 
 
 def source_hash(path: Path) -> str:

@@ -113,6 +113,7 @@ class _Job:
     reports_dir: str
     build_dir: str
     timings: bool
+    exclusive: bool
     repo_root: str
     sync_kept_outputs: bool
 
@@ -233,6 +234,7 @@ def plan(
                 )
             )
             continue
+        info = notebook_info(path)
         jobs.append(
             _Job(
                 path=str(path),
@@ -245,7 +247,8 @@ def plan(
                 reasons=["forced"] if force else stale_reasons(entry.get("inputs", {}), inputs),
                 reports_dir=str(reports_dir),
                 build_dir=str(build_dir),
-                timings=notebook_info(path).timings,
+                timings=info.timings,
+                exclusive=info.exclusive,
                 repo_root=str(root),
                 sync_kept_outputs=is_main_reports and params == "default",
             )
@@ -468,9 +471,22 @@ def _run_jobs(jobs: list[_Job], n_jobs: int, log: Callable[[str], None]) -> list
         log(f"{status:<7} {result.stem:<{width}} {result.seconds:7.1f}s")
         results.append(result)
 
+    # Notebooks that measure the machine (speed-ups, bandwidth) run alone, after the rest.
+    shared = [job for job in jobs if not job.exclusive]
+    alone = [job for job in jobs if job.exclusive]
+    for batch, workers in ((shared, n_jobs), (alone, 1)):
+        if batch:
+            _run_batch(batch, workers, report)
+    return results
+
+
+def _run_batch(jobs: list[_Job], n_jobs: int, report: Callable[[NotebookResult], None]) -> None:
+    """Execute ``jobs`` in worker processes, ``n_jobs`` at a time, reporting each result.
+
+    Always in worker processes, even one at a time: each worker gets its own
+    environment, and its stderr (so the kernel's log) goes to a log file.
+    """
     context = multiprocessing.get_context("spawn")
-    # Always in worker processes, even one at a time: each worker gets its own
-    # environment and its stderr (and so the kernel's log) goes to a log file.
     workers = max(1, min(n_jobs, len(jobs)))
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(_execute, job): job for job in jobs}
@@ -484,7 +500,6 @@ def _run_jobs(jobs: list[_Job], n_jobs: int, log: Callable[[str], None]) -> list
                         job.stem, "failed", 0.0, f"worker died: {exc}", input_hash=job.input_hash
                     )
                 )
-    return results
 
 
 def _update_manifest(
