@@ -326,12 +326,12 @@ def test_bad_input_is_one_error_line_exit_2_nothing_written(case, tmp_path, caps
 
 
 def test_failed_write_leaves_no_directory(tmp_path, monkeypatch):
-    import skops.io
+    from mlstack import exitreport
 
-    def broken_dump(*args, **kwargs):
+    def broken_save(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(skops.io, "dump", broken_dump)
+    monkeypatch.setattr(exitreport, "save_model", broken_save)
     frame = _frame(200).drop(columns=["proxy"])
     with pytest.raises(OSError, match="disk full"):
         exit_test(frame, "label", out=tmp_path / "out", **FAST)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import time as _time
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,7 @@ import pandas as pd
 
 from mlstack.atomic import atomic_directory
 from mlstack.exittest import PROXY_DROP_STRENGTH, format_evidence
+from mlstack.persist import save_model
 
 if TYPE_CHECKING:
     from mlstack.exittest import ExitTestResult
@@ -348,8 +348,6 @@ def _model_figures(result: ExitTestResult, out: Path) -> dict[str, list[tuple[st
 
 def write_outputs(result: ExitTestResult, *, started: float | None = None) -> Path:
     """Write report.md, model_card.md, model.skops, metrics.json and figures/ atomically."""
-    import skops.io as sio
-
     from mlstack.tableprofile import profile_figures
 
     phase = _time.perf_counter()
@@ -362,8 +360,8 @@ def write_outputs(result: ExitTestResult, *, started: float | None = None) -> Pa
             )
         }
         figures.update(_model_figures(result, fig_dir))
-        # skops writes a large JSON schema; deflate shrinks it about 30 times.
-        sio.dump(result.model, staging / "model.skops", compression=zipfile.ZIP_DEFLATED)
+        # deflated (skops' JSON schema shrinks about 30 times) and byte-identical between runs
+        save_model(result.model, staging / "model.skops")
         (staging / "metrics.json").write_text(
             json.dumps(result.metrics, indent=2, sort_keys=False, allow_nan=False) + "\n"
         )
