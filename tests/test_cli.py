@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mlstack import cli, reproduce
+from mlstack import cli
+from mlstack.engine import runner as reproduce
 from mlstack.errors import ReproduceError
 
 

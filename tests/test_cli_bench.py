@@ -14,7 +14,7 @@ def _capture(monkeypatch, module, name):
 
 
 def test_bench_frames_passes_its_arguments(monkeypatch, tmp_path):
-    from mlstack import framesbench
+    from mlstack.benchmarks import frames_bench as framesbench
 
     calls = _capture(monkeypatch, framesbench, "run_frames_bench")
     argv = ["bench", "frames", "--rows", "5000", "--scales", "1,3", "--engines", "pandas,polars"]
@@ -30,7 +30,7 @@ def test_bench_frames_passes_its_arguments(monkeypatch, tmp_path):
 
 
 def test_bench_csv_passes_its_arguments(monkeypatch):
-    from mlstack import csvbench
+    from mlstack.benchmarks import csv_bench as csvbench
 
     calls = _capture(monkeypatch, csvbench, "run_csv_bench")
     assert cli.main(["bench", "csv", "--size-gb", "10", "--keep-data"]) == 0

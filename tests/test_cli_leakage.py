@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlstack import leakage
 from mlstack.cli import main
 from mlstack.errors import InputError
-from mlstack.leakage import Finding
+from mlstack.tools.leakage import auditor as leakage
+from mlstack.tools.leakage.auditor import Finding
 
 
 def _finding(severity, kind="target_proxy", columns=("leak",)):
@@ -89,7 +89,7 @@ def test_leakage_input_error_is_one_line_and_status_2(monkeypatch, capsys):
 
 
 def test_leakage_bench_calls_the_benchmark(monkeypatch, capsys):
-    from mlstack import leakage_bench
+    from mlstack.benchmarks import leakage_bench
 
     calls = []
 

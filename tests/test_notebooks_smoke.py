@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
-from mlstack.notebooks import discover_notebooks
-from mlstack.paths import notebooks_dir, repo_root
-from mlstack.reproduce import reproduce, summary_text
+from mlstack.engine.notebooks import discover_notebooks
+from mlstack.engine.runner import reproduce, summary_text
+from mlstack.utils.paths import notebooks_dir, repo_root
 
 pytestmark = pytest.mark.slow
 

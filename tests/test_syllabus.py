@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from mlstack.notebooks import discover_notebooks, notebook_info, syllabus_ids
-from mlstack.paths import notebooks_dir, repo_root
+from mlstack.engine.notebooks import discover_notebooks, notebook_info, syllabus_ids
+from mlstack.utils.paths import notebooks_dir, repo_root
 
 STILL_MISSING: set[str] = set()
 

@@ -1,8 +1,8 @@
 """mlstack: the shared library of the Python ML stack curriculum.
 
 Small, tested, vectorized helpers that the notebooks call: data loading
-(:mod:`mlstack.data`), atomic file writes (:mod:`mlstack.atomic`), the reproduce
-engine (:mod:`mlstack.reproduce`) and the command line (:mod:`mlstack.cli`).
+(:mod:`mlstack.flights.data`), atomic file writes (:mod:`mlstack.utils.atomic`), the reproduce
+engine (:mod:`mlstack.engine.runner`) and the command line (:mod:`mlstack.cli`).
 Importing the package does no work; submodules are imported where used.
 """
 

@@ -18,7 +18,7 @@ __all__ = ["build_parser", "main"]
 
 
 def _cmd_reproduce(args: argparse.Namespace) -> int:
-    from mlstack.reproduce import reproduce, summary_text
+    from mlstack.engine.runner import reproduce, summary_text
 
     summary = reproduce(
         args.notebooks,
@@ -61,7 +61,7 @@ def _add_reproduce(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cmd_exit_test(args: argparse.Namespace) -> int:
-    from mlstack.exittest import exit_test
+    from mlstack.tools.exit_test.run import exit_test
 
     result = exit_test(
         args.data,
@@ -121,7 +121,7 @@ def _add_exit_test(subparsers: argparse._SubParsersAction) -> None:
 def _cmd_leakage(args: argparse.Namespace) -> int:
     import json
 
-    from mlstack.leakage import audit_files, format_findings, has_problems
+    from mlstack.tools.leakage.auditor import audit_files, format_findings, has_problems
 
     findings = audit_files(args.train, args.test, args.target, time=args.time, group=args.group)
     if args.json:
@@ -154,7 +154,7 @@ def _add_leakage(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cmd_leakage_bench(args: argparse.Namespace) -> int:
-    from mlstack.leakage_bench import run_benchmark
+    from mlstack.benchmarks.leakage_bench import run_benchmark
 
     result = run_benchmark(
         args.rows, args.test_rows, args.columns, repeat=args.repeat, write=not args.no_write
@@ -194,7 +194,7 @@ def _add_leakage_bench(subparsers: argparse._SubParsersAction) -> None:
 def _cmd_lint(args: argparse.Namespace) -> int:
     import json
 
-    from mlstack.lint import format_lint, iter_lint_files, lint_paths
+    from mlstack.tools.lint.checks import format_lint, iter_lint_files, lint_paths
 
     findings = lint_paths(args.paths)
     if args.json:
@@ -222,7 +222,7 @@ def _add_lint(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cmd_bench_frames(args: argparse.Namespace) -> int:
-    from mlstack.framesbench import run_frames_bench
+    from mlstack.benchmarks.frames_bench import run_frames_bench
 
     run_frames_bench(
         args.rows,
@@ -238,7 +238,7 @@ def _cmd_bench_frames(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench_csv(args: argparse.Namespace) -> int:
-    from mlstack.csvbench import run_csv_bench
+    from mlstack.benchmarks.csv_bench import run_csv_bench
 
     run_csv_bench(
         args.size_gb,

@@ -1,0 +1,97 @@
+"""Keep committed notebooks tidy: stripped outputs, one kernel name, no editor metadata.
+
+``make strip`` runs ``nbstripout`` (which keeps the outputs of cells tagged
+``keep_output`` and clears every execution count) and then this module, which
+
+- gives each kept cell that has outputs the execution count 1, because nbval
+  only compares the outputs of cells that look executed;
+- sets the notebook-level metadata every notebook should carry, so that
+  JupyterLab opens it on the project kernel without asking;
+- drops editor-specific keys that only make diffs noisy.
+
+Run it as ``python -m mlstack.engine.hygiene [--check] NOTEBOOK...``; with ``--check``
+it changes nothing and exits 1 when a notebook needs ``make strip``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from mlstack.utils.atomic import write_text
+
+__all__ = ["normalize", "problems"]
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+LANGUAGE_INFO = {"name": "python"}
+KEPT_COUNT = 1
+_DROP = ("jupytext", "widgets", "toc", "varInspector")
+
+
+def _is_kept(cell: dict[str, Any]) -> bool:
+    return "keep_output" in cell.get("metadata", {}).get("tags", [])
+
+
+def _normalized(nb: dict[str, Any]) -> dict[str, Any]:
+    meta = nb.setdefault("metadata", {})
+    for key in _DROP:
+        meta.pop(key, None)
+    meta["kernelspec"] = KERNELSPEC
+    meta["language_info"] = LANGUAGE_INFO
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        count = KEPT_COUNT if _is_kept(cell) and cell.get("outputs") else None
+        cell["execution_count"] = count
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "execute_result":
+                output["execution_count"] = count
+    return nb
+
+
+def _dumps(nb: dict[str, Any]) -> str:
+    return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def normalize(path: Path) -> bool:
+    """Normalize ``path`` in place; return True when the file changed."""
+    text = path.read_text(encoding="utf-8")
+    new = _dumps(_normalized(json.loads(text)))
+    if new == text:
+        return False
+    write_text(path, new)
+    return True
+
+
+def problems(path: Path) -> list[str]:
+    """Return what ``make strip`` would fix in ``path`` (empty when tidy)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    found = [
+        f"{path}: cell {index} has outputs but is not tagged keep_output"
+        for index, cell in enumerate(nb.get("cells", []), start=1)
+        if cell.get("cell_type") == "code" and cell.get("outputs") and not _is_kept(cell)
+    ]
+    if not found and _dumps(_normalized(json.loads(json.dumps(nb)))) != _dumps(nb):
+        found.append(f"{path}: metadata or execution counts are not normalized")
+    return found
+
+
+def main(argv: list[str]) -> int:
+    """Normalize (or with ``--check``, only inspect) each notebook named in ``argv``."""
+    check = "--check" in argv
+    paths = [Path(arg) for arg in argv if arg != "--check"]
+    if check:
+        found = [line for path in paths for line in problems(path)]
+        for line in found:
+            print(f"error: {line}; run `make strip`")
+        return 1 if found else 0
+    for path in paths:
+        if normalize(path):
+            print(f"normalized {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

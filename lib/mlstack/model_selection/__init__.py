@@ -1,0 +1,67 @@
+"""Splitting, cross-validation, searching, and the held-out test guard."""
+
+from mlstack.model_selection.cluster import (
+    ClusterInfo,
+    dask_backend,
+)
+from mlstack.model_selection.compare import (
+    fit_and_score,
+)
+from mlstack.model_selection.curves import (
+    learning_curve_frame,
+    validation_curve_frame,
+)
+from mlstack.model_selection.guard import (
+    Evaluation,
+    HeldOutTestSet,
+)
+from mlstack.model_selection.optimism import (
+    masked_roc_auc,
+    selection_optimism,
+)
+from mlstack.model_selection.resampling import (
+    scores_over_resamples,
+    spread_table,
+)
+from mlstack.model_selection.search import (
+    compare_searches,
+    cv_table,
+    fit_candidates,
+    fold_table,
+    format_params,
+)
+from mlstack.model_selection.splits import (
+    cv_fold_scores,
+    estimate_spread,
+    group_split,
+    random_split,
+    score_splits,
+    shared_groups,
+    time_split,
+)
+
+__all__ = [
+    "ClusterInfo",
+    "Evaluation",
+    "HeldOutTestSet",
+    "compare_searches",
+    "cv_fold_scores",
+    "cv_table",
+    "dask_backend",
+    "estimate_spread",
+    "fit_and_score",
+    "fit_candidates",
+    "fold_table",
+    "format_params",
+    "group_split",
+    "learning_curve_frame",
+    "masked_roc_auc",
+    "random_split",
+    "score_splits",
+    "scores_over_resamples",
+    "selection_optimism",
+    "shared_groups",
+    "spread_table",
+    "time_split",
+    "validation_curve_frame",
+]

@@ -1,0 +1,9 @@
+"""scikit-learn transformers written for this curriculum."""
+
+from mlstack.preprocessing.encoders import (
+    CyclicalEncoder,
+)
+
+__all__ = [
+    "CyclicalEncoder",
+]

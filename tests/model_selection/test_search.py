@@ -1,0 +1,108 @@
+"""Tests of mlstack.model_selection.search: CV tables, the three searches, and the AP2 measurement."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold, ParameterGrid, TimeSeriesSplit
+from sklearn.tree import DecisionTreeClassifier
+
+from mlstack.model_selection.search import (
+    compare_searches,
+    cv_table,
+    fit_candidates,
+    fold_table,
+    format_params,
+    selection_optimism,
+)
+
+SPACE = {"max_depth": [1, 2, 3, 4], "min_samples_leaf": [1, 20]}
+
+
+def _data(n=300):
+    return make_classification(n_samples=n, n_features=6, random_state=0)
+
+
+def test_cv_table_has_one_row_per_model_on_the_same_folds():
+    X, y = _data()
+    table, raw = cv_table(
+        {"linear": LogisticRegression(), "tree": DecisionTreeClassifier(random_state=0)},
+        X,
+        y,
+        cv=KFold(4),
+    )
+    assert list(table.index) == ["linear", "tree"]
+    assert list(table.columns) == ["mean", "std", "min", "max", "fit_s"]
+    assert table.loc["linear", "mean"] == pytest.approx(raw["linear"]["test_score"].mean())
+    assert len(raw["tree"]["test_score"]) == 4
+
+
+def test_compare_searches_counts_fits_per_strategy():
+    X, y = _data()
+    table, searches = compare_searches(
+        DecisionTreeClassifier(random_state=0), SPACE, X, y, cv=KFold(3), n_jobs=1
+    )
+    assert list(table.index) == ["grid", "random", "halving"]
+    n_grid = len(ParameterGrid(SPACE))
+    assert table.loc["grid", "fits"] == n_grid * 3
+    assert table.loc["random", "candidates"] == n_grid // 2
+    assert table.loc["random", "fits"] == n_grid // 2 * 3
+    assert table.loc["halving", "candidates"] == n_grid
+    assert table.loc["halving", "fits"] == sum(searches["halving"].n_candidates_) * 3
+    assert table.loc["grid", "best_score"] >= table.loc["random", "best_score"]
+    assert table.loc["grid", "best_params"] == format_params(searches["grid"].best_params_)
+    assert (table["wall_s"] > 0).all()
+    assert not hasattr(searches["grid"], "best_estimator_")  # no refit
+
+
+def test_fit_candidates_follows_parameter_grid_order():
+    X, y = _data()
+    params, scores = fit_candidates(
+        DecisionTreeClassifier(random_state=0), SPACE, X[:200], y[:200], X[200:], n_jobs=1
+    )
+    assert params == list(ParameterGrid(SPACE))
+    assert scores.shape == (100, len(params))
+    single = DecisionTreeClassifier(random_state=0, **params[3]).fit(X[:200], y[:200])
+    np.testing.assert_allclose(scores[:, 3], single.predict_proba(X[200:])[:, 1])
+
+
+def test_selection_optimism_is_positive_for_test_picks_and_zero_for_honest_ones():
+    rng = np.random.default_rng(0)
+    y = rng.random(4000) < 0.3
+    signal = y + rng.normal(0, 1.5, 4000)
+    # 20 candidates with the same true quality: any difference on a test set is luck.
+    scores = signal[:, None] + rng.normal(0, 1.0, (4000, 20))
+    table = selection_optimism(y, scores, sizes=[200, 2000], honest_index=0, n_repeats=60)
+    assert list(table.index) == [200, 2000]
+    small, large = table.loc[200], table.loc[2000]
+    assert small.ap2_inflation > 3 * small.ap2_inflation_se > 0
+    assert small.ap2_inflation > large.ap2_inflation > 0
+    assert abs(small.honest_inflation) < 3 * small.honest_inflation_se + 1e-9
+    assert 0 < small.picked_other <= 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"sizes": [100]}, "test size 100 must be between 1 and 99"),
+        (
+            {"sizes": [10], "scores": np.zeros((5, 2))},
+            r"scores must have shape \(100, n_candidates\)",
+        ),
+    ],
+    ids=["size-too-large", "bad-shape"],
+)
+def test_selection_optimism_rejects_bad_arguments(kwargs, match):
+    arguments = {"scores": np.zeros((100, 2)), "sizes": [10]} | kwargs
+    with pytest.raises(ValueError, match=match):
+        selection_optimism(np.arange(100) % 2, honest_index=0, n_repeats=2, **arguments)
+
+
+def test_fold_table_describes_forward_in_time_folds():
+    time = pd.Series(pd.date_range("2013-01-01", periods=120, freq="D"))
+    table = fold_table(TimeSeriesSplit(3), np.zeros((120, 1)), time=time)
+    assert list(table.index) == [1, 2, 3]
+    assert table["valid_rows"].tolist() == [30, 30, 30]
+    assert table.loc[1, "train_span"] == "2013-01-01 to 2013-01-30"
+    assert table.loc[1, "valid_span"] == "2013-01-31 to 2013-03-01"
