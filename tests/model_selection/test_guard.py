@@ -9,7 +9,7 @@ from sklearn.metrics import accuracy_score, roc_auc_score
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
-from mlstack.errors import TestSetReuseError
+from mlstack.errors import InputError, TestSetReuseError
 from mlstack.model_selection.guard import HeldOutTestSet
 
 SCORERS = {"accuracy": accuracy_score, "roc_auc": roc_auc_score}
@@ -125,7 +125,7 @@ def test_a_failed_evaluation_is_not_counted():
 
 def test_slice_columns_only_after_the_evaluation_and_aligned_with_it():
     guard = _guard()
-    with pytest.raises(RuntimeError, match="evaluate the model on the test set first"):
+    with pytest.raises(InputError, match="evaluate the model on the test set first"):
         guard.slice_columns(["x0"])
     result = guard.evaluate(_fitted(guard), SCORERS)
     slices = guard.slice_columns(["x0", "x1"])

@@ -18,7 +18,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from mlstack.errors import InputError
-from mlstack.metrics.evaluation import calibration_table, slice_metrics
+from mlstack.metrics.calibration import calibration_table
+from mlstack.metrics.evaluation import slice_metrics
 from mlstack.model_selection.guard import HeldOutTestSet
 from mlstack.reporting.model_card import (
     CVSummary,

@@ -9,12 +9,11 @@ train/test files, and it must finish within its time budget on a table of
 would), plus the scale check, and :func:`write_quality_report` writes the
 result to ``reports/exit-test/quality.md``::
 
-    python -m mlstack.benchmarks.exit_test_quality            # or: make exit-test-quality
+    mlstack bench exit-test-quality            # or: make exit-test-quality
 """
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 import time as _time
 import warnings
@@ -32,6 +31,7 @@ from mlstack.utils.tables import read_table
 
 __all__ = [
     "DATASETS",
+    "run_quality",
     "Case",
     "compare",
     "scale_table",
@@ -229,7 +229,7 @@ def write_quality_report(
     lines = [
         "# exit-test against skrub's default tabular_pipeline",
         "",
-        "Written by `python -m mlstack.benchmarks.exit_test_quality` (`make exit-test-quality`); do not edit.",
+        "Written by `mlstack bench exit-test-quality` (`make exit-test-quality`); do not edit.",
         "",
         "Each table is split once the way `mlstack exit-test` would carve it (stratified, by "
         "time with `--time`, by group with `--group`; seed 0) and written to a train and a test "
@@ -278,26 +278,41 @@ def write_quality_report(
     return write_text(path, "\n".join(lines) + "\n")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the comparison and the scale check; write ``reports/exit-test/quality.md``."""
+def run_quality(
+    *,
+    budget_s: float = 60.0,
+    scale: bool = True,
+    only: list[str] | None = None,
+    out: Path | None = None,
+    log=print,
+) -> Path:
+    """Run the comparison (and the scale check); write the quality report.
+
+    Parameters
+    ----------
+    budget_s : float, default=60.0
+        Budget of each exit-test run, in seconds.
+    scale : bool, default=True
+        Also run the 100,000 x 100 budget check.
+    only : list of str, optional
+        Run only the tables whose source contains one of these strings.
+    out : pathlib.Path, optional
+        Where to write; ``reports/exit-test/quality.md`` by default.
+    log : callable, default=print
+
+    Returns
+    -------
+    pathlib.Path
+        The report written.
+    """
     from mlstack.utils.paths import reports_dir
 
-    parser = argparse.ArgumentParser(prog="python -m mlstack.benchmarks.exit_test_quality")
-    parser.add_argument("--budget-s", type=float, default=60.0, help="budget per table")
-    parser.add_argument("--no-scale", action="store_true", help="skip the 100,000 x 100 check")
-    parser.add_argument("--only", nargs="*", default=None, help="tables to run (substring)")
-    parser.add_argument("--out", type=Path, default=reports_dir() / "exit-test" / "quality.md")
-    args = parser.parse_args(argv)
     cases = DATASETS
-    if args.only:
-        cases = tuple(c for c in DATASETS if any(s in c.source for s in args.only))
-    table = compare(cases, budget_s=args.budget_s)
-    print(table.drop(columns=["note"]).to_string())
-    scale = None if args.no_scale else scale_check()
-    path = write_quality_report(table, scale, args.out)
-    print(f"wrote {path}")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    if only:
+        cases = tuple(c for c in DATASETS if any(s in c.source for s in only))
+    table = compare(cases, budget_s=budget_s)
+    log(table.drop(columns=["note"]).to_string())
+    checked = scale_check() if scale else None
+    path = write_quality_report(table, checked, out or reports_dir() / "exit-test" / "quality.md")
+    log(f"wrote {path}")
+    return path

@@ -9,20 +9,19 @@
   JupyterLab opens it on the project kernel without asking;
 - drops editor-specific keys that only make diffs noisy.
 
-Run it as ``python -m mlstack.engine.hygiene [--check] NOTEBOOK...``; with ``--check``
+Run it as ``mlstack hygiene [--check] NOTEBOOK...`` (:func:`tidy`); with ``--check``
 it changes nothing and exits 1 when a notebook needs ``make strip``.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from mlstack.utils.atomic import write_text
 
-__all__ = ["normalize", "problems"]
+__all__ = ["normalize", "problems", "tidy"]
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 LANGUAGE_INFO = {"name": "python"}
@@ -78,20 +77,29 @@ def problems(path: Path) -> list[str]:
     return found
 
 
-def main(argv: list[str]) -> int:
-    """Normalize (or with ``--check``, only inspect) each notebook named in ``argv``."""
-    check = "--check" in argv
-    paths = [Path(arg) for arg in argv if arg != "--check"]
+def tidy(paths: list[Path], *, check: bool = False, log=print) -> int:
+    """Normalize each notebook in ``paths``, or with ``check=True`` only report.
+
+    Parameters
+    ----------
+    paths : list of pathlib.Path
+        The notebooks.
+    check : bool, default=False
+        Change nothing; report what ``make strip`` would fix.
+    log : callable, default=print
+        Receives one line per notebook changed or problem found.
+
+    Returns
+    -------
+    int
+        The exit status: 1 when ``check`` found a problem, else 0.
+    """
     if check:
         found = [line for path in paths for line in problems(path)]
         for line in found:
-            print(f"error: {line}; run `make strip`")
+            log(f"error: {line}; run `make strip`")
         return 1 if found else 0
     for path in paths:
         if normalize(path):
-            print(f"normalized {path}")
+            log(f"normalized {path}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -45,7 +45,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from mlstack.errors import DataError
+from mlstack.errors import DataError, InputError
 from mlstack.utils.atomic import atomic_path
 from mlstack.utils.paths import data_dir
 
@@ -144,8 +144,9 @@ def columns_with_role(*roles: str) -> list[str]:
     """
     unknown = set(roles) - set(COLUMN_ROLES.values())
     if unknown:
-        raise ValueError(
-            f"unknown role(s) {sorted(unknown)}; known: {sorted(set(COLUMN_ROLES.values()))}"
+        raise InputError(
+            f"unknown role(s) {sorted(unknown)}; known: {sorted(set(COLUMN_ROLES.values()))}",
+            parameter="roles",
         )
     return [col for col, role in COLUMN_ROLES.items() if role in roles]
 

@@ -36,6 +36,8 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from mlstack.errors import InputError
+
 __all__ = [
     "CATEGORICAL",
     "EXCLUDED",
@@ -253,7 +255,9 @@ def make_preprocessor(kind: str = "tree") -> ColumnTransformer:
             ],
             remainder="drop",
         )
-    raise ValueError(f"unknown preprocessor kind {kind!r}; choose 'tree' or 'linear'")
+    raise InputError(
+        f"unknown preprocessor kind {kind!r}; choose 'tree' or 'linear'", parameter="kind"
+    )
 
 
 def make_model(name: str, *, random_state: int = 0, n_threads: int = 1, **params: Any) -> Pipeline:
@@ -335,7 +339,9 @@ def make_model(name: str, *, random_state: int = 0, n_threads: int = 1, **params
         )
         kind = "tree"
     else:
-        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
+        raise InputError(
+            f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}", parameter="name"
+        )
     if params:
         model.set_params(**params)
     return Pipeline([("preprocess", make_preprocessor(kind)), ("model", model)])

@@ -142,7 +142,7 @@ def dtype_benchmark(
             ),
         }
         for op, (func, nbytes, flops) in ops.items():
-            best = time_call(func, repeat=repeat)["best"]
+            best = time_call(func, repeat=repeat).best
             records.append(_record("numpy", np.dtype(dtype).name, op, best, nbytes, flops))
     return pd.DataFrame.from_records(records)
 
@@ -216,7 +216,7 @@ def reduction_benchmark(values: np.ndarray, *, repeat: int = 5) -> pd.DataFrame:
     reference = float(values.sum())
     for name, prepare in candidates.items():
         func = prepare()
-        best = time_call(func, repeat=repeat)["best"]
+        best = time_call(func, repeat=repeat).best
         result = func()
         record = _record(name, "float64", "sum", best, values.nbytes, n)
         record["result"] = result

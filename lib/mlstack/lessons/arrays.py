@@ -125,8 +125,8 @@ def measure_bandwidth(array: np.ndarray, *, repeat: int = 5) -> dict[str, float]
     array = np.ascontiguousarray(array)
     out = np.empty_like(array)
     np.copyto(out, array)  # touch the pages once so the timing excludes page faults
-    read = time_call(array.sum, repeat=repeat)["best"]
-    copy = time_call(lambda: np.copyto(out, array), repeat=repeat)["best"]
+    read = time_call(array.sum, repeat=repeat).best
+    copy = time_call(lambda: np.copyto(out, array), repeat=repeat).best
     return {
         "nbytes": float(array.nbytes),
         "sum_seconds": read,

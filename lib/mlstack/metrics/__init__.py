@@ -1,29 +1,51 @@
-"""Honest numbers about a model: bootstrap intervals, slices, calibration."""
+"""Honest numbers about a model: intervals, paired comparisons, slices, calibration.
 
-from mlstack.metrics.evaluation import (
+- :mod:`.bootstrap`: bootstrap intervals of a metric, resampling rows or whole groups
+  (days, aircraft), and paired differences of two models on the same resamples;
+- :mod:`.comparison`: the corrected paired t-test over folds, selection re-checked on
+  folds it was not made on, and the :class:`Verdict` notebooks print;
+- :mod:`.evaluation`: metrics per slice, many models' ROC AUC at once;
+- :mod:`.calibration`: reliability tables;
+- :mod:`.labels`: which label is the positive class.
+"""
+
+from mlstack.metrics.bootstrap import (
     METRICS,
-    TASKS,
     ConfidenceInterval,
     bootstrap_ci,
-    calibration_table,
-    expected_calibration_error,
-    positive_mask,
-    roc_auc_columns,
-    slice_metrics,
+    bootstrap_replicates,
+    paired_bootstrap_differences,
 )
-from mlstack.metrics.uncertainty import (
-    bootstrap_scores,
+from mlstack.metrics.calibration import calibration_table, expected_calibration_error
+from mlstack.metrics.comparison import (
+    VERDICTS,
+    Verdict,
+    compare_folds,
+    compare_on_rows,
+    corrected_ttest,
+    select_and_recheck,
+    verdict_from_interval,
 )
+from mlstack.metrics.evaluation import TASKS, roc_auc_columns, slice_metrics
+from mlstack.metrics.labels import positive_mask
 
 __all__ = [
-    "ConfidenceInterval",
     "METRICS",
     "TASKS",
+    "VERDICTS",
+    "ConfidenceInterval",
+    "Verdict",
     "bootstrap_ci",
-    "bootstrap_scores",
+    "bootstrap_replicates",
     "calibration_table",
+    "compare_folds",
+    "compare_on_rows",
+    "corrected_ttest",
     "expected_calibration_error",
+    "paired_bootstrap_differences",
     "positive_mask",
     "roc_auc_columns",
+    "select_and_recheck",
     "slice_metrics",
+    "verdict_from_interval",
 ]

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import learning_curve, validation_curve
 
+from mlstack.errors import InputError
+
 __all__ = ["learning_curve_frame", "validation_curve_frame"]
 
 
@@ -79,7 +81,10 @@ def learning_curve_frame(
     {'training': 2, 'validation': 2}
     """
     if not scoring.startswith("neg_"):
-        raise ValueError(f"scoring must be an error scorer named 'neg_...'; got {scoring!r}")
+        raise InputError(
+            f"scoring must be an error scorer named 'neg_...'; got {scoring!r}",
+            parameter="scoring",
+        )
     sizes, train, valid = learning_curve(
         estimator, X, y, cv=cv, train_sizes=list(train_sizes), scoring=scoring
     )
@@ -119,7 +124,10 @@ def validation_curve_frame(
         Columns ``<param_name>``, ``split``, ``side`` and ``error``.
     """
     if not scoring.startswith("neg_"):
-        raise ValueError(f"scoring must be an error scorer named 'neg_...'; got {scoring!r}")
+        raise InputError(
+            f"scoring must be an error scorer named 'neg_...'; got {scoring!r}",
+            parameter="scoring",
+        )
     train, valid = validation_curve(
         estimator,
         X,

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlstack.errors import TestSetReuseError
+from mlstack.errors import InputError, TestSetReuseError
 
 __all__ = ["Evaluation", "HeldOutTestSet"]
 
@@ -81,9 +81,9 @@ class HeldOutTestSet:
         self, X_train: Any, y_train: Any, X_test: Any, y_test: Any, *, name: str = "test"
     ) -> None:
         if len(X_train) != len(y_train) or len(X_test) != len(y_test):
-            raise ValueError("X and y must have the same number of rows on each side of the split")
+            raise InputError("X and y must have the same number of rows on each side of the split")
         if len(X_test) == 0:
-            raise ValueError("the test set is empty")
+            raise InputError("the test set is empty", parameter="X_test")
         self._X_train, self._y_train = X_train, y_train
         self._X_test, self._y_test = X_test, y_test
         self.name = name
@@ -102,7 +102,9 @@ class HeldOutTestSet:
         """
         mask = np.asarray(test_mask, dtype=bool)
         if mask.shape != (len(X),):
-            raise ValueError(f"test_mask has shape {mask.shape}; expected ({len(X)},)")
+            raise InputError(
+                f"test_mask has shape {mask.shape}; expected ({len(X)},)", parameter="test_mask"
+            )
 
         def take(data: Any, rows: np.ndarray) -> Any:
             return data.iloc[rows] if isinstance(data, pd.DataFrame | pd.Series) else data[rows]
@@ -154,11 +156,13 @@ class HeldOutTestSet:
             evaluation, they are not a way to look at the test set earlier.
         """
         if not self.history:
-            raise RuntimeError(
+            raise InputError(
                 f"evaluate the model on the {self.name} set first; slices describe that evaluation"
             )
         if not isinstance(self._X_test, pd.DataFrame):
-            raise TypeError("slice_columns needs the test features as a pandas DataFrame")
+            raise InputError(
+                "slice_columns needs the test features as a pandas DataFrame", parameter="columns"
+            )
         return self._X_test[list(columns)].reset_index(drop=True)
 
     def evaluate(
@@ -212,7 +216,10 @@ class HeldOutTestSet:
         for name, metric in scorers.items():
             uses_score = name in _SCORE_METRICS
             if uses_score and y_score is None:
-                raise ValueError(f"metric {name!r} needs predict_proba or decision_function")
+                raise InputError(
+                    f"metric {name!r} needs predict_proba or decision_function",
+                    parameter="scorers",
+                )
             scores[name] = float(metric(self._y_test, y_score if uses_score else y_pred))
         evaluation = Evaluation(scores, self._y_test, y_pred, y_score, note)
         self.history.append(evaluation)

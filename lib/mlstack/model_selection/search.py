@@ -34,6 +34,7 @@ from sklearn.model_selection import (
 )
 from sklearn.utils.parallel import Parallel, delayed
 
+from mlstack.errors import InputError
 from mlstack.metrics.evaluation import roc_auc_columns
 
 __all__ = [
@@ -318,12 +319,16 @@ def selection_optimism(
     y = np.asarray(y_pool).astype(bool)
     S = np.asarray(scores, dtype=float)
     if S.ndim != 2 or S.shape[0] != len(y):
-        raise ValueError(f"scores must have shape ({len(y)}, n_candidates); got {S.shape}")
+        raise InputError(
+            f"scores must have shape ({len(y)}, n_candidates); got {S.shape}", parameter="scores"
+        )
     rng = np.random.default_rng(random_state)
     rows = {}
     for n in sizes:
         if not 0 < n < len(y):
-            raise ValueError(f"test size {n} must be between 1 and {len(y) - 1}")
+            raise InputError(
+                f"test size {n} must be between 1 and {len(y) - 1}", parameter="sizes"
+            )
         reported, fresh, honest_gap, other = [], [], [], []
         for _ in range(n_repeats):  # repeats, not rows: each step is vectorized
             order = rng.permutation(len(y))

@@ -31,7 +31,7 @@ def setup() -> None:
 
 
 def plot_calibration(table: Any, *, ax: Any = None, task: str = "binary") -> Any:
-    """Draw a reliability diagram from :func:`mlstack.metrics.evaluation.calibration_table`.
+    """Draw a reliability diagram from :func:`mlstack.metrics.calibration.calibration_table`.
 
     Parameters
     ----------

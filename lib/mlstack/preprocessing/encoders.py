@@ -19,6 +19,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
+from mlstack.errors import InputError
+
 __all__ = ["CyclicalEncoder"]
 
 
@@ -110,12 +112,16 @@ class CyclicalEncoder(TransformerMixin, BaseEstimator):
             if period.ndim == 0:
                 period = np.full(n_features, float(period))
             if period.shape != (n_features,):
-                raise ValueError(
+                raise InputError(
                     f"period has shape {period.shape}; expected a number or ({n_features},), "
-                    "one period per column"
+                    "one period per column",
+                    parameter="period",
                 )
             if not np.all(np.isfinite(period) & (period > 0)):
-                raise ValueError(f"every period must be a positive finite number; got {period}")
+                raise InputError(
+                    f"every period must be a positive finite number; got {period}",
+                    parameter="period",
+                )
         self.period_ = period.astype(np.float64)
         return self
 

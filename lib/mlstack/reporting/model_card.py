@@ -15,11 +15,11 @@ are built by small constructors from the objects a project already has:
   :meth:`CVSummary.from_scores`;
 - :meth:`HeldOutResult.from_evaluation` from the one
   :class:`~mlstack.model_selection.guard.Evaluation` of a :class:`~mlstack.model_selection.guard.HeldOutTestSet`,
-  with a bootstrap interval (:func:`~mlstack.metrics.evaluation.bootstrap_ci`);
+  with a bootstrap interval (:func:`~mlstack.metrics.bootstrap.bootstrap_ci`);
 - :func:`describe_estimator` from the fitted pipeline;
 - :func:`reproducibility_facts` from the environment.
 
-Calibration and slice tables come from :mod:`mlstack.metrics.evaluation`
+Calibration and slice tables come from :mod:`mlstack.metrics.calibration` and :mod:`mlstack.metrics.evaluation`
 (``calibration_table``, ``slice_metrics``; re-exported here with
 ``bootstrap_ci``). :meth:`ModelCard.write` writes the markdown atomically,
 with the reliability diagram beside it.
@@ -71,15 +71,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlstack.metrics.evaluation import (
-    METRICS,
-    TASKS,
-    ConfidenceInterval,
-    bootstrap_ci,
-    calibration_table,
-    expected_calibration_error,
-    slice_metrics,
-)
+from mlstack.errors import InputError
+from mlstack.metrics.bootstrap import METRICS, ConfidenceInterval, bootstrap_ci
+from mlstack.metrics.calibration import expected_calibration_error
+from mlstack.metrics.evaluation import TASKS
 from mlstack.utils.atomic import atomic_directory, write_text
 
 __all__ = [
@@ -87,13 +82,10 @@ __all__ = [
     "DataSummary",
     "HeldOutResult",
     "ModelCard",
-    "bootstrap_ci",
-    "calibration_table",
     "describe_estimator",
     "fingerprint_frame",
     "markdown_table",
     "reproducibility_facts",
-    "slice_metrics",
 ]
 
 #: Packages whose versions :func:`reproducibility_facts` records when installed.
@@ -243,7 +235,7 @@ class CVSummary:
         """Build from per-fold scores (e.g. ``cross_validate(...)["test_score"]``)."""
         values = tuple(float(s) for s in np.asarray(scores, dtype=float).ravel())
         if not values:
-            raise ValueError("no cross-validation scores given")
+            raise InputError("no cross-validation scores given", parameter="scores")
         return cls(metric, values, scheme)
 
     @classmethod
@@ -320,19 +312,24 @@ class HeldOutResult:
         evaluation : mlstack.model_selection.guard.Evaluation
             The result of ``guard.evaluate(...)``.
         metric : str
-            The primary metric: a name in :data:`mlstack.metrics.evaluation.METRICS`
+            The primary metric: a name in :data:`mlstack.metrics.bootstrap.METRICS`
             (``roc_auc``, ``accuracy``, ``balanced_accuracy``, ``r2``, ``rmse``...).
         n_evaluations : int
             ``guard.n_evaluations``.
         n_resamples, confidence, random_state, pos_label
-            Passed to :func:`~mlstack.metrics.evaluation.bootstrap_ci`.
+            Passed to :func:`~mlstack.metrics.bootstrap.bootstrap_ci`.
         """
         if metric not in METRICS:
-            raise ValueError(f"unknown metric {metric!r}; known: {', '.join(sorted(METRICS))}")
+            raise InputError(
+                f"unknown metric {metric!r}; known: {', '.join(sorted(METRICS))}",
+                parameter="metric",
+            )
         uses_score = METRICS[metric][1]
         predicted = evaluation.y_score if uses_score else evaluation.y_pred
         if predicted is None:
-            raise ValueError(f"metric {metric!r} needs the evaluation's continuous scores")
+            raise InputError(
+                f"metric {metric!r} needs the evaluation's continuous scores", parameter="metric"
+            )
         ci = bootstrap_ci(
             np.asarray(evaluation.y_true),
             np.asarray(predicted),
@@ -369,7 +366,7 @@ class ModelCard:
     features_excluded : mapping of str to str, default={}
         Column -> why it is not used.
     calibration : pandas.DataFrame, optional
-        A :func:`~mlstack.metrics.evaluation.calibration_table` of the test predictions.
+        A :func:`~mlstack.metrics.calibration.calibration_table` of the test predictions.
     slices : pandas.DataFrame, optional
         A :func:`~mlstack.metrics.evaluation.slice_metrics` table of the test predictions.
     limitations : sequence of str, default=()
@@ -830,7 +827,9 @@ def fingerprint_frame(frame: pd.DataFrame) -> str:
 
 def _check_task(task: str) -> None:
     if task not in TASKS:
-        raise ValueError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
+        raise InputError(
+            f"unknown task {task!r}; choose one of {', '.join(TASKS)}", parameter="task"
+        )
 
 
 def _time_range(time: Any) -> str:

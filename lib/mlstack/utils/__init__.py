@@ -26,13 +26,20 @@ from mlstack.utils.tables import (
     require_columns,
 )
 from mlstack.utils.timing import (
+    MIN_REPEAT,
+    Ratio,
+    Timing,
     peak_rss_mb,
+    speedup,
     time_call,
     write_timings,
 )
 
 __all__ = [
     "DEFAULT_PACKAGES",
+    "MIN_REPEAT",
+    "Ratio",
+    "Timing",
     "atomic_directory",
     "atomic_path",
     "build_dir",
@@ -42,6 +49,7 @@ __all__ = [
     "peak_rss_mb",
     "read_table",
     "repo_root",
+    "speedup",
     "reports_dir",
     "require_columns",
     "time_call",

@@ -28,6 +28,8 @@ from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from mlstack.errors import InputError
+
 __all__ = ["FACTOR", "CoerceNumeric", "Deadline", "families", "plan_search", "tune"]
 
 # The halving search: candidates shrink by FACTOR per round.
@@ -63,7 +65,9 @@ class CoerceNumeric(TransformerMixin, BaseEstimator):
     def fit(self, X: pd.DataFrame, y: Any = None) -> CoerceNumeric:
         missing = [c for c in self.columns if c not in X.columns]
         if missing:
-            raise ValueError(f"CoerceNumeric: columns {missing} are not in X")
+            raise InputError(
+                f"CoerceNumeric: columns {missing} are not in X", column=str(missing[0])
+            )
         self.columns_ = list(self.columns)
         return self
 

@@ -187,12 +187,12 @@ def write_model_card(result: ExitTestResult, path: Path) -> Path:
 
     import skops.io as sio
 
+    from mlstack.metrics.calibration import calibration_table
     from mlstack.reporting.model_card import (
         CVSummary,
         DataSummary,
         HeldOutResult,
         ModelCard,
-        calibration_table,
         describe_estimator,
         reproducibility_facts,
     )

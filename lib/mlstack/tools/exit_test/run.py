@@ -647,10 +647,10 @@ def _bootstrap_ci(
 ) -> dict[str, tuple[float, float]]:
     """95 % bootstrap intervals of each test metric, from the stored test predictions.
 
-    Uses :func:`mlstack.metrics.evaluation.bootstrap_ci` with the model card's seed and
+    Uses :func:`mlstack.metrics.bootstrap.bootstrap_ci` with the model card's seed and
     resample count, so the report and the card show the same interval.
     """
-    from mlstack.metrics.evaluation import bootstrap_ci
+    from mlstack.metrics.bootstrap import bootstrap_ci
 
     intervals = {}
     for name in scorers:
