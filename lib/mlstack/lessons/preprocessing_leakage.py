@@ -31,6 +31,8 @@ from sklearn.metrics import get_scorer
 from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.pipeline import Pipeline, make_pipeline
 
+from mlstack.utils.rows import take_rows
+
 __all__ = [
     "leak_over_resamples",
     "score_fit_on_all_data",
@@ -43,10 +45,6 @@ def _concat(a: Any, b: Any) -> Any:
     if isinstance(a, pd.DataFrame | pd.Series):
         return pd.concat([a, b], ignore_index=True)
     return np.concatenate([np.asarray(a), np.asarray(b)])
-
-
-def _rows(data: Any, index: np.ndarray) -> Any:
-    return data.iloc[index] if isinstance(data, pd.DataFrame | pd.Series) else data[index]
 
 
 def score_in_pipeline(
@@ -187,7 +185,7 @@ def leak_over_resamples(
             n_splits=n_repeats, train_size=n_train, random_state=random_state + n_train
         )
         for repeat, (rows, _) in enumerate(draws.split(np.zeros(len(y_pool)), y_pool)):
-            X_train, y_train = _rows(X_pool, rows), _rows(y_pool, rows)
+            X_train, y_train = take_rows(X_pool, rows), take_rows(y_pool, rows)
             args = (preprocessor, model, X_train, y_train, X_test, y_test)
             clean = score_in_pipeline(*args, scoring=scoring)
             leaky = score_fit_on_all_data(*args, scoring=scoring)
@@ -243,6 +241,6 @@ def score_refit_on_test(
     n_batches = 1 if batch_size is None else max(1, -(-n_rows // batch_size))
     parts = []
     for rows in np.array_split(np.arange(n_rows), n_batches):
-        parts.append(clone(preprocessing).fit_transform(_rows(X_test, rows)))
+        parts.append(clone(preprocessing).fit_transform(take_rows(X_test, rows)))
     transformed = np.vstack([np.asarray(part) for part in parts])
     return float(get_scorer(scoring)(model, transformed, y_test))

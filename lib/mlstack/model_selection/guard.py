@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from mlstack.errors import InputError, TestSetReuseError
+from mlstack.utils.rows import take_rows
 
 __all__ = ["Evaluation", "HeldOutTestSet"]
 
@@ -105,11 +106,13 @@ class HeldOutTestSet:
             raise InputError(
                 f"test_mask has shape {mask.shape}; expected ({len(X)},)", parameter="test_mask"
             )
-
-        def take(data: Any, rows: np.ndarray) -> Any:
-            return data.iloc[rows] if isinstance(data, pd.DataFrame | pd.Series) else data[rows]
-
-        return cls(take(X, ~mask), take(y, ~mask), take(X, mask), take(y, mask), name=name)
+        return cls(
+            take_rows(X, ~mask),
+            take_rows(y, ~mask),
+            take_rows(X, mask),
+            take_rows(y, mask),
+            name=name,
+        )
 
     @property
     def train(self) -> tuple[Any, Any]:

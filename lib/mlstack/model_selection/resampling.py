@@ -18,11 +18,9 @@ from sklearn.base import clone
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import StratifiedShuffleSplit
 
+from mlstack.utils.rows import take_rows
+
 __all__ = ["scores_over_resamples", "spread_table"]
-
-
-def _rows(data: Any, index: np.ndarray) -> Any:
-    return data.iloc[index] if isinstance(data, pd.DataFrame | pd.Series) else data[index]
 
 
 def scores_over_resamples(
@@ -86,7 +84,7 @@ def scores_over_resamples(
             n_splits=n_repeats, train_size=n_train, random_state=random_state + n_train
         )
         for repeat, (rows, _) in enumerate(draws.split(np.zeros(len(y_pool)), y_pool)):
-            X_train, y_train = _rows(X_pool, rows), _rows(y_pool, rows)
+            X_train, y_train = take_rows(X_pool, rows), take_rows(y_pool, rows)
             for name, model in models.items():
                 fitted = clone(model).fit(X_train, y_train)
                 records.append(

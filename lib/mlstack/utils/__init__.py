@@ -21,6 +21,7 @@ from mlstack.utils.paths import (
     reports_dir,
     timings_dir,
 )
+from mlstack.utils.rows import take_rows
 from mlstack.utils.tables import (
     read_table,
     require_columns,
@@ -50,6 +51,7 @@ __all__ = [
     "read_table",
     "repo_root",
     "speedup",
+    "take_rows",
     "reports_dir",
     "require_columns",
     "time_call",
