@@ -33,6 +33,7 @@ from mlstack.utils.timing import (
     peak_rss_mb,
     speedup,
     time_call,
+    time_repeats,
     write_timings,
 )
 
@@ -55,6 +56,7 @@ __all__ = [
     "reports_dir",
     "require_columns",
     "time_call",
+    "time_repeats",
     "timings_dir",
     "write_bytes",
     "write_json",

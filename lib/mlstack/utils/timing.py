@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import resource
 import statistics
+import time
 import timeit
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ __all__ = [
     "peak_rss_mb",
     "speedup",
     "time_call",
+    "time_repeats",
     "write_timings",
 ]
 
@@ -48,6 +50,22 @@ class Timing:
     """
 
     times: tuple[float, ...]
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Timing:
+        """Rebuild a timing from a raw record that holds its ``times`` (see :meth:`as_record`).
+
+        Examples
+        --------
+        >>> Timing.from_record({"repeat": 3, "times": [0.2, 0.1, 0.3]}).median
+        0.2
+        """
+        times = record.get("times") or ()
+        if not times:
+            raise InputError(
+                "the record holds no times: it failed or was not measured", parameter="record"
+            )
+        return cls(tuple(float(t) for t in times))
 
     @property
     def repeat(self) -> int:
@@ -104,7 +122,7 @@ class Ratio:
     distinguishable: bool
 
     def __str__(self) -> str:
-        text = f"{self.median:.2g}x ({self.low:.2g}-{self.high:.2g}x"
+        text = f"{_times(self.median)}x ({_times(self.low)}-{_times(self.high)}x"
         return text + (")" if self.distinguishable else ", within noise)")
 
     def as_record(self) -> dict[str, Any]:
@@ -115,6 +133,11 @@ class Ratio:
             "high": self.high,
             "distinguishable": self.distinguishable,
         }
+
+
+def _times(value: float) -> str:
+    """A ratio with two significant digits, without exponent notation: 0.95, 2.0, 36, 359."""
+    return f"{value:,.0f}" if value >= 9.95 else f"{value:#.2g}"
 
 
 def _seconds(value: float) -> str:
@@ -158,6 +181,50 @@ def time_call(func: Callable[[], Any], *, repeat: int = MIN_REPEAT, number: int 
         )
     runs = timeit.Timer(func).repeat(repeat=repeat, number=number)
     return Timing(tuple(t / number for t in runs))
+
+
+def time_repeats(
+    func: Callable[[], Any],
+    *,
+    repeat: int = MIN_REPEAT,
+    before: Callable[[], Any] | None = None,
+) -> Timing:
+    """Time ``func()`` once per repeat, for work that takes a second or more.
+
+    Unlike :func:`time_call` (:mod:`timeit`, which switches the garbage
+    collector off while it times), the collector stays on, as in real use:
+    a pipeline that allocates gigabytes must be allowed to free them.
+
+    Parameters
+    ----------
+    func : callable
+        Called with no arguments, ``repeat`` times.
+    repeat : int, default=5
+    before : callable, optional
+        Called, untimed, before each repeat (to remove the previous run's
+        output, say).
+
+    Returns
+    -------
+    Timing
+
+    Examples
+    --------
+    >>> calls = []
+    >>> timing = time_repeats(lambda: calls.append(1), repeat=3, before=calls.clear)
+    >>> timing.repeat, calls
+    (3, [1])
+    """
+    if repeat < 1:
+        raise InputError(f"repeat={repeat} must be at least 1", parameter="repeat")
+    times = []
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return Timing(tuple(times))
 
 
 def speedup(baseline: Timing | Sequence[float], other: Timing | Sequence[float]) -> Ratio:
