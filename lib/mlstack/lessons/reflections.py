@@ -25,7 +25,7 @@ import pandas as pd
 from mlstack.benchmarks import csv_bench, frames_report
 from mlstack.benchmarks.frames_report import seconds_text, timing_of
 from mlstack.utils.atomic import write_text
-from mlstack.utils.timing import Ratio, speedup
+from mlstack.utils.timing import Ratio, speedup, speedup_phrase
 
 __all__ = [
     "K2_FILE",
@@ -91,25 +91,8 @@ def _size(mib: float) -> str:
 
 
 def ratio_phrase(name: str, ratio: Ratio | None, baseline: str = "pandas") -> str:
-    """Say how ``name`` compares with ``baseline`` from a speed-up, without overstating it.
-
-    Examples
-    --------
-    >>> ratio_phrase("Polars", Ratio(5.2, 4.1, 6.0, True))
-    'Polars was 5.2x (4.1-6.0x) faster than pandas'
-    >>> ratio_phrase("DuckDB", Ratio(1.1, 0.9, 1.3, False))
-    'DuckDB and pandas were indistinguishable: 1.1x (0.90-1.3x, within noise)'
-    >>> ratio_phrase("Dask", Ratio(0.5, 0.4, 0.6, True))
-    'Dask was 2.0x (1.7-2.5x) slower than pandas'
-    """
-    if ratio is None:
-        return f"{name} was not compared with {baseline}"
-    if not ratio.distinguishable:
-        return f"{name} and {baseline} were indistinguishable: {ratio}"
-    if ratio.median >= 1:
-        return f"{name} was {ratio} faster than {baseline}"
-    inverse = Ratio(1 / ratio.median, 1 / ratio.high, 1 / ratio.low, True)
-    return f"{name} was {inverse} slower than {baseline}"
+    """:func:`mlstack.utils.timing.speedup_phrase`, with pandas as the default baseline."""
+    return speedup_phrase(name, ratio, baseline)
 
 
 def _faster(ratio: Ratio | None) -> bool:
