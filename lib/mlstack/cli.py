@@ -364,7 +364,7 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="keep the generated CSV and Parquet files under data/ (default: delete them)",
     )
-    for sub, default_timeout in ((frames, 3600.0), (csv, 3600.0)):
+    for sub, default_timeout in ((frames, 1800.0), (csv, 1800.0)):
         sub.add_argument(
             "--engines",
             type=_str_list,
@@ -388,7 +388,10 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
             "--timeout",
             type=float,
             default=default_timeout,
-            help=f"seconds before a run is stopped and recorded as failed (default: {default_timeout:.0f})",
+            help=(
+                "seconds per run before an engine is stopped and recorded as failed; with "
+                f"--repeat N its process gets N+1 times this (default: {default_timeout:.0f})"
+            ),
         )
         sub.add_argument(
             "--out", type=_path, default=None, help="reports directory (default: reports/)"

@@ -473,7 +473,7 @@ class _Run:
         # the engines may memory-map the input: its size counts towards address space
         self.limits = {
             "mem_limit_gb": mem_limit_gb,
-            "timeout": timeout,
+            "timeout": None if timeout is None else timeout * (repeat + 1),
             "mapped_gb": self.csv_mb / 1024,
             "isolate": isolate,
         }
@@ -570,7 +570,7 @@ def run_csv_bench(
     engines: Sequence[str] = ENGINES,
     repeat: int = MIN_REPEAT,
     mem_limit_gb: float = 10.0,
-    timeout: float | None = 3600.0,
+    timeout: float | None = 1800.0,
     parquet: bool = True,
     keep_data: bool = False,
     out: str | os.PathLike[str] | None = None,
@@ -595,7 +595,8 @@ def run_csv_bench(
         Memory cap of each engine's process, in GiB. DuckDB gets
         :data:`DUCKDB_SHARE` of it as its own ``memory_limit`` (it spills past that).
     timeout : float, optional
-        Seconds after which a run (all its repeats) is stopped and recorded as failed.
+        Seconds per run after which a child is stopped and recorded as failed
+        (a child running ``repeat`` times gets ``repeat + 1`` times this).
     parquet : bool, default=True
         Also convert the CSV to Parquet (timed) and run the engines on it.
     keep_data : bool, default=False

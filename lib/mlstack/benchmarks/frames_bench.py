@@ -49,6 +49,7 @@ from mlstack.utils.timing import MIN_REPEAT
 __all__ = [
     "ENGINE_PACKAGES",
     "FULL_FLIGHTS_ROWS",
+    "child_timeout",
     "engine_versions",
     "measure_groupby",
     "measure_keys",
@@ -79,6 +80,17 @@ def engine_versions() -> dict[str, str]:
     from importlib.metadata import version
 
     return {name: version(name) for name in ENGINE_PACKAGES if name != "numpy"}
+
+
+def child_timeout(timeout: float | None, repeat: int) -> float | None:
+    """The time limit of a child that runs ``repeat`` times: ``timeout`` per run, plus one run.
+
+    Examples
+    --------
+    >>> child_timeout(600.0, 5), child_timeout(None, 5)
+    (3600.0, None)
+    """
+    return None if timeout is None else timeout * (repeat + 1)
 
 
 def _child_env(engine: str, threads: int | None) -> dict[str, str]:
@@ -166,7 +178,7 @@ def _run_engine(
             isolate=isolate,
             mem_limit_gb=mem_limit_gb,
             mapped_gb=mapped_gb,
-            timeout=timeout,
+            timeout=child_timeout(timeout, repeat),
         )
 
 
@@ -248,9 +260,10 @@ def measure_pipeline(
     study : str, default="pipeline"
         Label of the records.
     mem_limit_gb, timeout : float, optional
-        Memory cap and time limit of each child. DuckDB, the one engine with
-        a memory setting, gets :data:`DUCKDB_SHARE` of the cap as its
-        ``memory_limit`` and spills to disk past it.
+        Memory cap of each child, and the time limit of one run (a child that
+        runs ``repeat`` times gets :func:`child_timeout`). DuckDB, the one
+        engine with a memory setting, gets :data:`DUCKDB_SHARE` of the cap as
+        its ``memory_limit`` and spills to disk past it.
     isolate : bool, default=True
         Run each engine in its own process; False runs them in this process
         (for smoke runs: no start-up cost, but no memory cap and no per-engine
@@ -419,7 +432,7 @@ def measure_groupby(
             isolate=isolate,
             mem_limit_gb=mem_limit_gb,
             mapped_gb=path.stat().st_size / 2**30,
-            timeout=timeout,
+            timeout=child_timeout(timeout, repeat),
         )
         variants = [f"keys={keys}"] if keys != "string" or study == "keys" else []
         variants += [f"threads={threads}"] if threads is not None else []
@@ -465,7 +478,7 @@ def measure_read_csv(
             isolate=isolate,
             mem_limit_gb=mem_limit_gb,
             mapped_gb=size_mb / 1024,
-            timeout=timeout,
+            timeout=child_timeout(timeout, repeat),
         )
         base = {
             "engine": engine,
@@ -557,7 +570,7 @@ def run_frames_bench(
     studies: bool = True,
     repeat: int = MIN_REPEAT,
     mem_limit_gb: float = 10.0,
-    timeout: float | None = 3600.0,
+    timeout: float | None = 1800.0,
     out: str | os.PathLike[str] | None = None,
     command: str | None = None,
     log: Callable[[str], None] = print,
@@ -582,8 +595,8 @@ def run_frames_bench(
     mem_limit_gb : float, default=10.0
         Memory cap of each child process, in GiB.
     timeout : float, optional
-        Seconds after which a child (all its repeats) is stopped and recorded
-        as failed.
+        Seconds per run after which a child is stopped and recorded as failed
+        (a child running ``repeat`` times gets ``repeat + 1`` times this).
     out : path-like, optional
         Reports directory; ``reports/`` by default. Writes
         ``timings/frames.json``, ``frames_bench.md`` and
