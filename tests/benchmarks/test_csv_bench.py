@@ -123,5 +123,5 @@ def test_bench_csv_smoke(tmp_path):
     saved = json.loads((tmp_path / "timings" / "csv_bench.json").read_text())
     assert saved["command"] == "mlstack bench csv --size-gb 0.01"
     report = (tmp_path / "csv_bench.md").read_text()
-    assert "Converting the CSV to Parquet once" in report
+    assert "Converting the CSV to Parquet (DuckDB" in report
     assert not (tmp_path / "data" / "flights-0.01gb.csv").exists()  # deleted afterwards

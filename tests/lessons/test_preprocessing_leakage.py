@@ -186,3 +186,15 @@ def test_predict_refit_on_test_matches_its_score():
     assert roc_auc_score(y[200:], scores) == pytest.approx(
         score_refit_on_test(model, X[200:], y[200:], batch_size=10)
     )
+
+
+def test_refit_sentence_groups_the_verdicts():
+    from mlstack.lessons.preprocessing_leakage import refit_sentence
+
+    table = pd.DataFrame(
+        {"ROC AUC": [0.62, 0.5, 0.61], "verdict": [np.nan, "worse", "indistinguishable"]},
+        index=["transform (right)", "one flight", "all at once"],
+    )
+    text = refit_sentence(table)
+    assert "worse than the right way: one flight" in text
+    assert "indistinguishable from it: all at once" in text

@@ -64,7 +64,7 @@ __all__ = [
 FULL_FLIGHTS_ROWS = 336_776
 
 #: Distributions whose versions a frames or CSV benchmark records.
-ENGINE_PACKAGES: tuple[str, ...] = ("numpy", "pandas", "polars", "duckdb", "dask", "pyarrow")
+ENGINE_PACKAGES: tuple[str, ...] = ("numpy", *frames.ENGINES, "pyarrow")
 
 _CSV_READERS = (("pandas", "default"), ("pandas", "pyarrow"), ("polars", "default"))
 _CSV_READERS += (("duckdb", "default"), ("dask", "default"))

@@ -605,9 +605,7 @@ def _md(frame: pd.DataFrame, floatfmt: str = ".3g") -> str:
 
 def _header(command: str, machine: dict[str, Any]) -> list[str]:
     versions = ", ".join(
-        f"{name} {machine[name]}"
-        for name in ("pandas", "polars", "duckdb", "dask", "pyarrow")
-        if name in machine
+        f"{name} {machine[name]}" for name in (*ENGINES, "pyarrow") if name in machine
     )
     return [
         "# DataFrame engines side by side: the flights pipeline and db-benchmark group-bys",

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from mlstack.benchmarks.child_process import process_peak_mb
-from mlstack.benchmarks.frames_pipeline import import_engine, quiet_dask
+from mlstack.benchmarks.frames_pipeline import ENGINES, import_engine, quiet_dask
 from mlstack.errors import InputError
 from mlstack.utils.atomic import atomic_path
 from mlstack.utils.timing import MIN_REPEAT, peak_rss_mb, time_repeats
@@ -171,7 +171,9 @@ def _load(engine: str, path: str, keys: str, threads: int | None) -> Any:
             if keys == "category":
                 x = x.astype(dict.fromkeys(_STRING_KEYS, "category"))
             return x.persist()
-    raise InputError(f"unknown engine {engine!r}; choose pandas, polars, duckdb or dask")
+    raise InputError(
+        f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}", parameter="engine"
+    )
 
 
 def _answer(engine: str, x: Any, question: str) -> float:
@@ -230,7 +232,7 @@ def timed_questions(
     Returns
     -------
     list of dict
-        One record for ``load`` (measured once) and one per question, each with
+        One record for ``load`` and one per question, each with
         the timing (``repeat``, ``times``, ``median``, ``min``, ``max``),
         ``peak_rss_mb_so_far`` and, for the questions, ``check`` (sum of the
         first aggregate, equal across engines).
@@ -249,8 +251,12 @@ def timed_questions(
         dask.config.set(scheduler="threads", num_workers=threads)
     import_engine(engine)
     loaded: list[Any] = []
-    timing = time_repeats(lambda: loaded.append(_load(engine, path, keys, threads)), repeat=1)
-    x = loaded[0]
+    timing = time_repeats(
+        lambda: loaded.append(_load(engine, path, keys, threads)),
+        repeat=repeat,
+        before=loaded.clear,  # drop the previous copy before loading the next
+    )
+    x = loaded[-1]
     records = [{"task": "load", **timing.as_record(), "peak_rss_mb_so_far": _peak_so_far()}]
     for question in questions:
         checks: list[float] = []

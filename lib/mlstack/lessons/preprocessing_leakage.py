@@ -40,6 +40,7 @@ __all__ = [
     "cardinality_leak",
     "cardinality_sentence",
     "compare_to_right",
+    "refit_sentence",
     "leak_sentence",
     "leak_over_resamples",
     "leak_verdicts",
@@ -542,3 +543,20 @@ def compare_to_right(
             "verdict": verdict.verdict,
         }
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def refit_sentence(table: pd.DataFrame) -> str:
+    """Say which ways of refitting on the scored rows hurt measurably, from :func:`compare_to_right`."""
+    variants = table.drop(index="transform (right)")
+    groups = {
+        verdict: list(variants.index[variants["verdict"].eq(verdict)])
+        for verdict in ("worse", "indistinguishable", "better", "equivalent")
+    }
+    parts = []
+    if groups["worse"]:
+        parts.append(f"worse than the right way: {', '.join(groups['worse'])}")
+    if groups["indistinguishable"]:
+        parts.append(f"indistinguishable from it: {', '.join(groups['indistinguishable'])}")
+    if groups["better"]:
+        parts.append(f"better than it, by chance or shift: {', '.join(groups['better'])}")
+    return "Against `transform` on the same days: " + "; ".join(parts) + "."

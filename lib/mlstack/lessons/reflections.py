@@ -492,7 +492,8 @@ def _x3_parquet(big: dict[str, Any]) -> str:
     gain = gains.get((best["engine"], best["mode"])) if best else None
     paid = [g["payback"] for g in gains.values() if g["payback"] is not None]
     text = (
-        f"**Parquet.** Converting once took {_secs(timing_of(convert).median)} and left "
+        f"**Parquet.** Converting took {_secs(timing_of(convert).median)} (median of "
+        f"{timing_of(convert).repeat} runs) and left "
         f"{_size(convert.get('parquet_mb', 0))}; then {_who(best)} answered in {_said(best)}"
     )
     if gain is not None and gain["ratio"].distinguishable:

@@ -123,9 +123,13 @@ def recap(
 ) -> str:
     """The closing recap, every comparison taken from its verdict."""
     worse = list(refits.index[refits["verdict"].eq("worse")])
-    scaler_words = ", ".join(
-        f"{_LEAK_WORDS[verdict]} it at {n:,} rows"
-        for n, verdict in zip(scaler.index, scaler["verdict"], strict=True)
+    by_verdict = {
+        verdict: list(scaler.index[scaler["verdict"].eq(verdict)])
+        for verdict in dict.fromkeys(scaler["verdict"])
+    }
+    scaler_words = "; ".join(
+        f"{_LEAK_WORDS[verdict]} it at {', '.join(f'{n:,}' for n in sizes)} training rows"
+        for verdict, sizes in by_verdict.items()
     )
     grows = (
         "grew measurably with the cardinality"
