@@ -88,7 +88,22 @@ def test_boosting_iterations_show_early_stopping_above_ten_thousand_rows():
     assert table["early stopping"].tolist() == [False, True]
     assert table.loc[500, "iterations"] == 30
     text = bv.iterations_sentence(table, pd.Series({500: 0.05, 11_000: 0.1}))
-    assert "From 11,000 flights on" in text and "early_stopping='auto'" in text
+    cut = bool(table.loc[11_000, "iterations"] < 30)
+    assert ("stopped after" in text) is cut
+    assert ("it is not the cause here" in text) is not cut
+
+
+@pytest.mark.parametrize(
+    ("iterations", "expected"),
+    [(100, "it is not the cause here"), (37, "stopped after 37 of 100 iterations")],
+    ids=["ran-all", "cut-short"],
+)
+def test_iterations_sentence_blames_early_stopping_only_when_it_cut(iterations, expected):
+    table = pd.DataFrame(
+        {"iterations": [100, iterations], "early stopping": [False, True], "max_iter": [100, 100]},
+        index=pd.Index([1000, 20_000], name="n_train"),
+    )
+    assert expected in bv.iterations_sentence(table, pd.Series({1000: 0.01, 20_000: 0.13}))
 
 
 def test_depth_verdicts_pair_the_training_sets():

@@ -37,6 +37,14 @@ __all__ = [
 ]
 
 
+_WORDS = {
+    "better": "better than",
+    "worse": "worse than",
+    "indistinguishable": "indistinguishable from",
+    "equivalent": "equivalent to",
+}
+
+
 def time_periods(n: int, *, train: float = 0.6, valid: float = 0.15) -> dict[str, np.ndarray]:
     """Row positions of three consecutive periods of rows in time order.
 
@@ -204,29 +212,37 @@ def boosting_iterations(
 
 
 def iterations_sentence(table: pd.DataFrame, training_error: pd.Series) -> str:
-    """Explain the boosting's training error from its iterations and defaults.
+    """Explain the boosting's training error from its capacity, its iterations and its defaults.
 
-    ``training_error`` is the mean training error by size. The sentence names
-    where early stopping switched on (scikit-learn's ``early_stopping="auto"``
-    does above 10,000 rows, holding out 10% to decide when to stop) and how
-    many iterations the fits then ran.
+    ``training_error`` is the mean training error by size. Early stopping
+    (scikit-learn's ``early_stopping="auto"`` switches it on above 10,000
+    rows) is named as a cause only where it cut the iterations short.
     """
-    stopped = table[table["early stopping"]]
     lowest = int(training_error.idxmin())
+    largest = int(training_error.index.max())
     text = (
         f"The boosting's training error is lowest at {lowest:,} flights "
-        f"({training_error[lowest]:.4f}), not at the smallest size: with `min_samples_leaf=20`, "
-        "a leaf needs twenty flights, so a few hundred rows allow only a few small trees, "
-        "while a thousand rows can be memorized."
+        f"({training_error[lowest]:.4f}) and {training_error[largest]:.4f} at {largest:,}. "
+        "Its capacity is fixed: at most 100 trees of at most 31 leaves, each leaf holding at "
+        "least 20 flights (`min_samples_leaf=20`). A few hundred flights allow only small "
+        "trees; around a thousand can be nearly memorized; many thousands cannot, so the "
+        "training error rises towards the validation error: the model stops overfitting, "
+        "which is the gap closing above."
     )
-    if not stopped.empty:
-        first = int(stopped.index.min())
+    stopped = table[table["early stopping"]]
+    cut = stopped[stopped["iterations"] < stopped["max_iter"]]
+    if not cut.empty:
         text += (
-            f" From {first:,} flights on, scikit-learn's default `early_stopping='auto'` holds "
-            f"out 10% of the rows and stops when they stop improving: the fits ran "
-            f"{', '.join(str(i) for i in stopped['iterations'])} of {stopped['max_iter'].iloc[0]} "
-            "iterations, so the training error rises again. The rising training error is the "
-            "model declining to memorize, not the model getting worse."
+            f" From {int(cut.index.min()):,} flights on, scikit-learn's default "
+            "`early_stopping='auto'` held out 10% of the rows and stopped after "
+            f"{', '.join(str(i) for i in cut['iterations'])} of {int(cut['max_iter'].iloc[0])} "
+            "iterations, which raises the training error further."
+        )
+    elif not stopped.empty:
+        text += (
+            f" Early stopping (`early_stopping='auto'`) switched on from "
+            f"{int(stopped.index.min()):,} flights but ran all {int(stopped['max_iter'].iloc[0])} "
+            "iterations: it is not the cause here."
         )
     return text
 
@@ -335,7 +351,7 @@ def headline(
     return (
         f"{flexible.capitalize()}'s train/validation gap: {small['gap']:.3f} at "
         f"{sizes[0]:,} flights, {large['gap']:.3f} at {sizes[-1]:,}; on the test "
-        f"period, {l1.names[0]} is {l1.verdict} {'than' if l1.verdict in ('better', 'worse') else 'to'} "
+        f"period, {l1.names[0]} is {_WORDS[l1.verdict]} "
         f"{l1.names[1]} ({l1.difference:+.4f} [{l1.low:+.4f}, {l1.high:+.4f}] Brier); a deep "
         f"tree's error spreads {ratio[0]:.1f}x ({ratio[1]:.1f}-{ratio[2]:.1f}x) more than a "
         f"logistic regression's at {n_train} flights"

@@ -256,6 +256,12 @@ def throughput_sentence(
     return text
 
 
+def _gb(nbytes: float) -> str:
+    """Bytes as GB: one decimal below 100 GB, whole numbers above."""
+    value = nbytes / 1e9
+    return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
 def _per_gb(row: pd.Series) -> Timing:
     """Seconds per GB at the slowest, median and fastest rate of a throughput row."""
     return Timing((1 / row["slowest"], 1 / row["GB/s"], 1 / row["fastest"]))
@@ -285,7 +291,7 @@ def pairs_sentence(
         f"Broadcasting all pairs of {n:,} flights peaks at **{peaks['broadcast'] / 2**20:,.0f} "
         f"MiB** ({per_pair:.0f} bytes per pair) against **{peaks['sorted'] / 2**20:.2f} MiB** "
         f"sorted, and takes {speedup(broadcast, sorted_search)} the time. For all {n_all:,} "
-        f"flights the pairs would need about **{per_pair * n_all**2 / 1e9:,.1f} GB** "
+        f"flights the pairs would need about **{_gb(per_pair * n_all**2)} GB** "
         f"(extrapolated at the same bytes per pair, not run); the sorted version needs "
         f"{peaks['sorted_all'] / 2**20:.1f} MiB and {sorted_all}. Vectorized is not the same as "
         "broadcast: pick the algorithm first (here O(n log n) instead of O(n²)), then vectorize it."
@@ -331,7 +337,7 @@ def recap(
         ),
         f"- **Not always (V3)**: a recurrence with resets is sequential; numpy needs one pass per "
         f"reset, and {verdict(resets)}. Broadcasting all pairs needs O(n²) memory (about "
-        f"{per_pair * n_all**2 / 1e9:,.1f} GB for every flight, extrapolated) where sorting "
+        f"{_gb(per_pair * n_all**2)} GB for every flight, extrapolated) where sorting "
         "needs O(n).",
         "- **In practice**: write features as column operations (as `mlstack.flights.features` "
         "does), choose the algorithm before vectorizing, reach for a compiled loop when the "

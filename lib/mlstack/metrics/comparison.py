@@ -115,6 +115,17 @@ class Verdict:
             )
         return text
 
+    def paragraph(self, digits: int = 3) -> str:
+        """The :meth:`sentence`, capitalized and closed with a period, to stand on its own.
+
+        Examples
+        --------
+        >>> Verdict("better", 0.02, 0.01, 0.03, 0.95, "a test", names=("the pipeline", "B")).paragraph()
+        'The pipeline is better than B: difference +0.020 [+0.010, +0.030] (95%, a test).'
+        """
+        text = self.sentence(digits)
+        return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
     def as_dict(self) -> dict[str, Any]:
         """Return the verdict as plain data (for JSON and tables)."""
         return {
