@@ -420,7 +420,7 @@ def _cmd_exam_new(args: argparse.Namespace) -> int:
 
 
 def _cmd_exam_submit(args: argparse.Namespace) -> int:
-    from mlstack.tools.exam.submit import format_leaderboard, submit
+    from mlstack.tools.exam.leaderboard import format_leaderboard, submit
 
     done = submit(args.directory, args.predictions)
     public = done.public

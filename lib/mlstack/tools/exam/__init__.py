@@ -14,10 +14,10 @@ from mlstack.tools.exam.check import check_pool, format_check
 from mlstack.tools.exam.derive import Exam, Part1, build_exam, draw
 from mlstack.tools.exam.diagnosis import Diagnosis, diagnose
 from mlstack.tools.exam.grading import grade, public_private_gap
+from mlstack.tools.exam.leaderboard import Submission, format_leaderboard, read_predictions, submit
 from mlstack.tools.exam.outcome import Criterion, Grade
 from mlstack.tools.exam.pool import PART1_POOL, SCENARIO_BASES, Table, load_table
 from mlstack.tools.exam.scenarios import SCENARIO_KINDS, Scenario, behaves, measure, plant
-from mlstack.tools.exam.submit import Submission, format_leaderboard, read_predictions, submit
 from mlstack.tools.exam.workspace import ExamState, load_exam, new_exam
 
 __all__ = [

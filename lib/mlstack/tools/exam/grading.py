@@ -45,12 +45,12 @@ from mlstack.tools.exam.criteria import (
     code_files,
 )
 from mlstack.tools.exam.derive import Part1
+from mlstack.tools.exam.leaderboard import read_leaderboard, read_predictions
 from mlstack.tools.exam.outcome import Criterion, Grade
 from mlstack.tools.exam.references import reference_predictions, skrub_predictions
 from mlstack.tools.exam.report import render_grade
 from mlstack.tools.exam.rules import PREDICTIONS
 from mlstack.tools.exam.scoring import METRIC, score_interval
-from mlstack.tools.exam.submit import read_leaderboard, read_predictions
 from mlstack.tools.exam.workspace import ExamState, iso_time, load_exam
 from mlstack.utils.atomic import write_json, write_text
 

@@ -1,4 +1,4 @@
-"""``mlstack exam submit``: score Part 1's predictions on the public half, as on a leaderboard.
+"""``mlstack exam submit``: score Part 1's predictions on the public half, and keep the leaderboard.
 
 Like a Kaggle competition, the test rows of Part 1 are split in two halves the
 learner cannot tell apart. :func:`submit` scores ``part1/predictions.csv`` on the
