@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 
@@ -116,8 +117,7 @@ def test_reflection_counts_words_engines_and_figures(tmp_path, handins):
     assert check_reflection(path).passed
     path.write_text(handins.REFLECTION.replace("DuckDB", "the database"))
     assert "does not name DuckDB" in check_reflection(path).reason
-    no_numbers = " ".join(w for w in handins.REFLECTION.split() if not w[0].isdigit())
-    path.write_text(no_numbers)
+    path.write_text(re.sub(r"\d", "", handins.REFLECTION))
     assert "cite at least 2" in check_reflection(path).reason
 
 

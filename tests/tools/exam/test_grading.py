@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from mlstack.errors import InputError
-from mlstack.tools.exam import grade, load_exam
+from mlstack.tools.exam import grade, load_exam, public_private_gap, submit
 from mlstack.tools.exam.rules import MINUTES
+from mlstack.tools.exam.scoring import score_interval
 
 CRITERIA = [
     "predictions",
@@ -55,20 +56,25 @@ def test_the_reference_and_skrub_default_are_cached_in_the_workspace(exam_copy, 
     assert list(cached.columns) == ["row_id", "prediction"] and len(cached) == len(answers)
 
 
+SCORES = {"score_vs_reference", "score_vs_skrub"}
+
+
 @pytest.mark.parametrize(
-    ("flaw", "criterion", "reason"),
+    ("flaw", "criterion", "reason", "also"),
     [
-        ("scaled_before_split", "anti_patterns", r"AP3"),
+        ("scaled_before_split", "anti_patterns", r"AP3 scaler is fitted on all the data", set()),
+        # probing the leaderboard changes private predictions at random: they get worse too
         (
             "tuned_on_the_leaderboard",
             "public_private_gap",
-            r"beyond noise after \d+ submissions.*AP2",
+            r"beyond noise after 81 submissions: the public half was used to choose .*AP2",
+            SCORES,
         ),
-        ("wrong_leak", "leakage_answer", r"you named `\w+`; the planted cause was"),
-        ("missing_model_card", "model_card", r"model_card.md is missing"),
-        ("silenced_linter", "anti_patterns", r"silence"),
-        ("constant_predictions", "score_vs_reference", r"worse than the reference"),
-        ("short_reflection", "reflection", r"words \(write 300 to 500\)"),
+        ("wrong_leak", "leakage_answer", r"you named `\w+`; the planted cause was", set()),
+        ("missing_model_card", "model_card", r"part1/model_card.md is missing", set()),
+        ("silenced_linter", "anti_patterns", r"silence\(s\) the linter", set()),
+        ("constant_predictions", "score_vs_reference", r"worse than the reference", SCORES),
+        ("short_reflection", "reflection", r"\d+ words \(write 300 to 500\)", set()),
     ],
     ids=[
         "preprocessing-fitted-before-the-split",
@@ -80,7 +86,7 @@ def test_the_reference_and_skrub_default_are_cached_in_the_workspace(exam_copy, 
         "short-reflection",
     ],
 )
-def test_a_flawed_hand_in_fails_for_its_reason(flaw, criterion, reason, exam_copy, handins):
+def test_a_flawed_hand_in_fails_for_its_reason(flaw, criterion, reason, also, exam_copy, handins):
     predictions = exam_copy / "part1" / "predictions.csv"
     if flaw == "scaled_before_split":
         handins.write_solution(exam_copy, preprocessing=handins.SCALED_BEFORE_SPLIT)
@@ -102,18 +108,14 @@ def test_a_flawed_hand_in_fails_for_its_reason(flaw, criterion, reason, exam_cop
         handins.write_reflection(exam_copy, "pandas, Polars, DuckDB: it depends. 41 s, 38 s.")
     result = grade(exam_copy, **handins.QUICK)
     failed = _failed(result)
-    assert list(failed) == [criterion]
+    assert criterion in failed and set(failed) <= {criterion, *also}, failed
     assert result.exit_code == 1
     assert re.search(reason, failed[criterion]), failed[criterion]
-    assert (
-        f"**Not passed: 1 of 10 criteria failed** ({criterion})"
-        in (exam_copy / "grade.md").read_text()
-    )
+    headline = f"**Not passed: {len(failed)} of 10 criteria failed**"
+    assert headline in (exam_copy / "grade.md").read_text()
 
 
 def test_honest_resubmissions_do_not_fail_the_gap(exam_copy, handins):
-    from mlstack.tools.exam import submit
-
     for _ in range(3):
         submit(exam_copy)
     result = grade(exam_copy, **handins.QUICK)
@@ -182,9 +184,6 @@ def test_budget_must_be_positive(exam_copy):
 
 
 def test_the_gap_is_public_minus_private_of_the_same_predictions(graded_exam):
-    from mlstack.tools.exam import public_private_gap
-    from mlstack.tools.exam.scoring import score_interval
-
     directory, _ = graded_exam
     part1 = load_exam(directory).exam.part1
     prediction = pd.read_csv(directory / "part1" / "predictions.csv")["prediction"].to_numpy()

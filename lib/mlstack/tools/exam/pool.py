@@ -69,7 +69,13 @@ class Table:
 PART1_POOL: tuple[Table, ...] = (
     Table("modeldata/mlc_churn", "churn", "binary", "one customer of a phone company", "yes"),
     Table("modeldata/attrition", "Attrition", "binary", "one employee of a company", "Yes"),
-    Table("ISLR/OJ", "Purchase", "binary", "one purchase of orange juice (brand CH or MM)", "MM"),
+    Table(
+        "carData/Mroz",
+        "lfp",
+        "binary",
+        "one married woman in 1975 (is she in the labor force?)",
+        "yes",
+    ),
     Table("openintro/email", "spam", "binary", "one e-mail received by one account", "1"),
     Table("vcdExtra/Titanicp", "survived", "binary", "one passenger of the Titanic", "survived"),
     Table("carData/BEPS", "vote", "multiclass", "one voter of the British Election Panel Study"),
