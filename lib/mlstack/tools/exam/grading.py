@@ -83,7 +83,9 @@ def public_private_gap(
     for seed, rows in enumerate((public, ~public)):
         truth = y[rows].astype(str) if task != "regression" else y[rows]
         scores.append(
-            score_interval(truth, prediction[rows], task, positive, n_resamples=2).estimate
+            score_interval(
+                truth, prediction[rows], task, positive, n_resamples=n_resamples
+            ).estimate
         )
         replicates.append(
             bootstrap_replicates(
