@@ -40,3 +40,18 @@ def test_a_scenario_is_checked_and_the_report_says_whether_all_behave():
     assert "| distribution_shift | modeldata/concrete |" in text
     bad = format_check(part1.assign(ok=False), pd.DataFrame([row]))
     assert bad.endswith("1 do not behave.") and "**no**" in bad
+
+
+def test_skrub_default_is_deterministic_on_high_cardinality_text():
+    import numpy as np
+
+    from mlstack.tools.exam.scoring import fit_skrub_default, model_predictions
+
+    rng = np.random.default_rng(0)
+    words = np.array([f"city {i} {c}" for i, c in enumerate(rng.choice(list("abcdef"), 300))])
+    X = pd.DataFrame({"city": words, "x": rng.normal(size=300)})
+    y = pd.Series(np.where(X["x"] + rng.normal(size=300) > 0, "yes", "no"))
+    runs = [
+        model_predictions(fit_skrub_default(X, y, "binary"), X, "binary", "yes") for _ in range(2)
+    ]
+    np.testing.assert_array_equal(*runs)

@@ -52,11 +52,17 @@ def model_predictions(model: Any, X: pd.DataFrame, task: str, positive: str | No
     return np.asarray(prediction, dtype=float)
 
 
-def fit_skrub_default(X: pd.DataFrame, y: pd.Series, task: str) -> Any:
-    """Fit skrub's default ``tabular_pipeline`` for ``task``: the "reasonable model" of the exam."""
+def fit_skrub_default(X: pd.DataFrame, y: pd.Series, task: str, *, random_state: int = 0) -> Any:
+    """Fit skrub's default ``tabular_pipeline`` for ``task``: the "reasonable model" of the exam.
+
+    Every ``random_state`` of the pipeline (the high-cardinality string encoder's, the
+    model's) is set to ``random_state``, so the same data gives the same predictions.
+    """
     import skrub
 
     model = skrub.tabular_pipeline("regressor" if task == "regression" else "classifier")
+    seeds = [name for name in model.get_params() if name.endswith("random_state")]
+    model.set_params(**dict.fromkeys(seeds, random_state))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return model.fit(X, y)
