@@ -29,7 +29,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
     )
     print(summary_text(summary))
-    return 0 if summary.ok else 1
+    return summary.exit_status
 
 
 def _add_reproduce(subparsers: argparse._SubParsersAction) -> None:
@@ -261,8 +261,12 @@ def _cmd_bench_exit_test_quality(args: argparse.Namespace) -> int:
 
 
 def _cmd_hygiene(args: argparse.Namespace) -> int:
-    from mlstack.engine.hygiene import tidy
+    from mlstack.engine.hygiene import clean_filter, tidy
 
+    if args.filter:
+        return clean_filter(sys.stdin.buffer, sys.stdout.buffer)
+    if not args.notebooks:
+        args.parser.error("give the notebooks to tidy, or --filter")
     return tidy(args.notebooks, check=args.check)
 
 
@@ -276,9 +280,17 @@ def _add_hygiene(subparsers: argparse._SubParsersAction) -> None:
             "when a notebook needs `make strip`."
         ),
     )
-    parser.add_argument("notebooks", nargs="+", type=_path, help="notebooks to tidy")
+    parser.add_argument("notebooks", nargs="*", type=_path, help="notebooks to tidy")
     parser.add_argument("--check", action="store_true", help="only report; exit 1 if untidy")
-    parser.set_defaults(func=_cmd_hygiene)
+    parser.add_argument(
+        "--filter",
+        action="store_true",
+        help=(
+            "read a notebook on standard input, write it as `make strip` would on standard "
+            "output (the git clean filter `make setup` installs)"
+        ),
+    )
+    parser.set_defaults(func=_cmd_hygiene, parser=parser)
 
 
 def _command_line(argv: Sequence[str]) -> str:
