@@ -64,7 +64,7 @@ test-fast: setup  ## unit tests only (skips the notebook smoke runs)
 	$(RUN) pytest -m "not slow"
 
 test-lab: setup  ## JupyterLab in headless Chromium: open a notebook and a report, run a notebook with smoke parameters
-	$(RUN) pytest -m lab -p no:cacheprovider tests/test_lab.py
+	$(RUN) pytest -m lab -p no:cacheprovider tests/test_lab_in_browser.py
 
 lint: setup  ## ruff, outputs-stripped notebooks, and the anti-pattern checks (mlstack lint)
 	$(RUN) ruff check lib tests notebooks
