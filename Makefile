@@ -47,7 +47,8 @@ setup:  ## install uv if missing, sync the locked environment (a no-op when it m
 LAB_ARGS ?=
 lab: setup  ## JupyterLab at the repository root, on the project environment (LAB_ARGS="--port 8890 --no-browser")
 	@UV_PROJECT_ENVIRONMENT=.venv-lab $(UV) sync --frozen --quiet --group lab
-	@.venv-lab/bin/python -m ipykernel install --prefix build/lab --name python3 --display-name "Python 3 (mlstack)" >/dev/null
+	@mkdir -p build/lab && .venv-lab/bin/python -m ipykernel install --prefix build/lab --name python3 \
+		--display-name "Python 3 (mlstack)" >build/lab/kernel-install.log 2>&1 || { cat build/lab/kernel-install.log; exit 1; }
 	JUPYTER_PATH=$(CURDIR)/build/lab/share/jupyter JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter \
 		exec .venv-lab/bin/jupyter lab --allow-root --ServerApp.root_dir=$(CURDIR) $(LAB_ARGS)
 
