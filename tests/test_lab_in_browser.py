@@ -15,17 +15,20 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import time
 import urllib.request
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
 import pytest
 
+from mlstack.engine.lab import refresh_git_index
 from mlstack.engine.params import load_param_set, write_parameterized
 from mlstack.utils.paths import notebooks_dir, repo_root
 
@@ -50,11 +53,12 @@ IDLE = re.compile(r"Python 3 \(mlstack\) \| Idle")
 MS = 1000
 
 
-@dataclass(frozen=True)
+@dataclass
 class Lab:
     url: str
     token: str
     log: Path
+    after_stop: list[Callable[[], None]] = field(default_factory=list)
 
     def address(self, path: str = "") -> str:
         """The lab's URL for ``path``, logged in, with a fresh workspace."""
@@ -118,11 +122,18 @@ def lab(tmp_path_factory):
             start_new_session=True,
         )
     running = Lab(f"http://127.0.0.1:{port}", token, log)
+    checkpoints = [repo_root() / d / ".ipynb_checkpoints" for d in ("notebooks", "reports")]
+    existed = {path: path.exists() for path in checkpoints}
     try:
         _wait_until_serving(running, server, timeout=240)
         yield running
     finally:
         _stop(server)
+        for undo in running.after_stop:  # once nothing can save a file any more
+            undo()
+        for path, was_there in existed.items():
+            if not was_there:
+                shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -175,6 +186,7 @@ def _run_all_and_save(page, path: Path, timeout_s: float) -> dict:
     page.get_by_text(IDLE).wait_for(timeout=timeout_s * MS)
     before = path.stat().st_mtime_ns
     page.keyboard.press("Control+s")
+    page.locator(".lm-TabBar-tab.jp-mod-current:not(.jp-mod-dirty)").wait_for()
     deadline = time.monotonic() + 30
     while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -261,11 +273,14 @@ def test_every_cell_runs_with_smoke_parameters_without_errors_and_with_its_figur
 def test_running_and_saving_a_committed_notebook_leaves_git_status_as_it_was(page, lab):
     notebook = notebooks_dir() / f"{TRACKED_NOTEBOOK}.ipynb"
     before, original = _git_status(), notebook.read_bytes()
-    try:
-        _open_notebook(page, lab, f"notebooks/{notebook.name}")
-        saved = _run_all_and_save(page, notebook, timeout_s=120)
-        assert _errors(saved) == []
-        assert any(cell.get("outputs") for cell in saved["cells"]), "the run was not saved"
-        assert _git_status() == before
-    finally:
+
+    def restore() -> None:  # the file as committed, and git's index told so
         notebook.write_bytes(original)
+        refresh_git_index({"type": "notebook"}, str(notebook))
+
+    lab.after_stop.append(restore)
+    _open_notebook(page, lab, f"notebooks/{notebook.name}")
+    saved = _run_all_and_save(page, notebook, timeout_s=120)
+    assert _errors(saved) == []
+    assert any(cell.get("outputs") for cell in saved["cells"]), "the run was not saved"
+    assert _git_status() == before

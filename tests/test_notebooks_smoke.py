@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from mlstack.engine.manifest import file_owners, read_manifest
+from mlstack.engine.manifest import file_owners, read_manifest, report_files
 from mlstack.engine.notebooks import discover_notebooks
 from mlstack.engine.runner import reproduce, summary_text
 from mlstack.utils.paths import notebooks_dir, repo_root
@@ -35,8 +35,7 @@ def test_every_notebook_runs_with_smoke_parameters(tmp_path, monkeypatch):
     reports = tmp_path / "reports"
     for stem in ran:
         assert (reports / f"{stem}.md").stat().st_size > 0
-    files = [p.relative_to(reports).as_posix() for p in reports.rglob("*") if p.is_file()]
-    owners = file_owners(read_manifest(reports), files)
+    owners = file_owners(read_manifest(reports), report_files(reports))
     assert {name: who for name, who in owners.items() if len(who) != 1} == {}
 
 

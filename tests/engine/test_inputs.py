@@ -144,3 +144,19 @@ def test_parameters_and_cells_are_inputs(project):
 )
 def test_stale_reasons_name_what_changed(recorded, current, reasons):
     assert stale_reasons(recorded, current) == reasons
+
+
+def test_a_file_the_notebook_declares_it_reads_is_an_input(project):
+    results = project / "reports" / "timings" / "bench.json"
+    results.parent.mkdir(parents=True)
+    results.write_text('{"seconds": 1}')
+    path = project / "notebooks" / "02_beta.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["mlstack"] = {"reads": ["reports/timings/bench.json"]}
+    nbformat.write(nb, path)
+    before = _inputs(project, "02_beta")
+    results.write_text('{"seconds": 2}')
+    after = _inputs(project, "02_beta")
+    recorded = {"inputs": before.hashes, "reads": before.reads}
+    assert stale_reasons(recorded, after) == ["reads: reports/timings/bench.json"]
+    assert _inputs(project, "01_alpha").reads == {}

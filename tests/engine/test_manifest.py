@@ -13,6 +13,7 @@ from mlstack.engine.manifest import (
     read_manifest,
     record_notebook,
     record_run_times,
+    report_files,
 )
 from mlstack.engine.notebooks import discover_notebooks
 from mlstack.utils.paths import notebooks_dir, repo_root
@@ -85,10 +86,7 @@ def test_every_committed_report_file_has_exactly_one_owner():
         f"the manifest entries of {old} predate the record of outputs; "
         "run `make reproduce-force` to regenerate reports/"
     )
-    files = sorted(
-        path.relative_to(reports).as_posix() for path in reports.rglob("*") if path.is_file()
-    )
-    owners = file_owners(manifest, files)
+    owners = file_owners(manifest, report_files(reports))
     unowned = [name for name, who in owners.items() if not who]
     shared = {name: who for name, who in owners.items() if len(who) > 1}
     assert unowned == [], f"files no notebook or command writes: {unowned}"
@@ -102,3 +100,11 @@ def test_every_committed_report_file_has_exactly_one_owner():
     assert missing == [], f"files the manifest lists but reports/ lacks: {missing}"
     notebooks = {path.stem for path in discover_notebooks(notebooks_dir())}
     assert set(entries) == notebooks
+
+
+def test_report_files_leave_out_checkpoints_and_temporary_files(tmp_path):
+    for name in ("a.md", "a_files/f.png", ".ipynb_checkpoints/a-checkpoint.md", ".b.md.x.tmp"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    assert report_files(tmp_path) == ["a.md", "a_files/f.png"]
+    assert report_files(tmp_path, "*.md") == ["a.md"]

@@ -19,11 +19,15 @@ A notebook's inputs are
     the fingerprint of the bundled flights data;
 ``engine``
     the engine's format version, the kernel's environment, the Python
-    version and the kernel's IPython extension.
+    version and the kernel's IPython extension;
+``reads``
+    the files the notebook declares it reads (``"reads"`` in its ``mlstack``
+    metadata: the committed results of a long benchmark).
 
-``lib`` and ``lock`` are kept in detail (a hash per module, a version per
-distribution), so that :func:`stale_reasons` can name what changed:
-``lib: mlstack/lessons/recurrence.py`` or ``lock: numpy 2.3.1 -> 2.3.2``.
+``lib``, ``lock`` and ``reads`` are kept in detail (a hash per module or
+file, a version per distribution), so that :func:`stale_reasons` can name
+what changed: ``lib: mlstack/lessons/recurrence.py``,
+``lock: numpy 2.3.1 -> 2.3.2`` or ``reads: reports/timings/frames.json``.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from typing import Any
 from mlstack.engine.imports import ImportGraph, notebook_code, parse_imports
 from mlstack.engine.kernel import KERNEL_ENV, KERNEL_EXTENSION
 from mlstack.engine.locked import LockedVersions
-from mlstack.engine.notebooks import source_hash
+from mlstack.engine.notebooks import notebook_info, source_hash
 
 __all__ = [
     "ENGINE_DISTRIBUTIONS",
@@ -89,11 +93,15 @@ class NotebookInputs:
         and the hash of its source.
     packages : dict of str to str
         Each locked distribution it runs and its version.
+    reads : dict of str to str
+        Each file it declares it reads and the hash of its content
+        (``missing`` when absent).
     """
 
     hashes: dict[str, str]
     modules: dict[str, str] = field(default_factory=dict)
     packages: dict[str, str] = field(default_factory=dict)
+    reads: dict[str, str] = field(default_factory=dict)
 
     @property
     def digest(self) -> str:
@@ -115,6 +123,9 @@ class InputReader:
         The package whose modules are followed.
     data_fingerprint : str, optional
         The data's fingerprint; by default, that of the bundled flights data.
+
+    Files a notebook declares it reads are resolved against the parent of
+    ``source_root`` (the repository root).
     """
 
     source_root: Path
@@ -171,6 +182,10 @@ class InputReader:
             self.graph.relative_path(name): self._module_hashes[self.graph.relative_path(name)]
             for name in executed
         }
+        reads = {}
+        for relative in notebook_info(notebook).reads:
+            path = self.source_root.parent / relative
+            reads[relative] = short_hash(path.read_bytes()) if path.is_file() else "missing"
         hashes = {
             "cells": source_hash(notebook)[:12],
             "params": _mapping_hash({"set": param_set, **params}),
@@ -178,8 +193,9 @@ class InputReader:
             "lock": _mapping_hash(packages),
             "data": self._data,
             "engine": self._engine,
+            "reads": _mapping_hash(reads),
         }
-        return NotebookInputs(hashes, dict(sorted(modules.items())), packages)
+        return NotebookInputs(hashes, dict(sorted(modules.items())), packages, reads)
 
 
 def _named(label: str, items: list[str]) -> list[str]:
@@ -194,6 +210,10 @@ def _changed_modules(old: dict[str, str], new: dict[str, str]) -> list[str]:
     added = [f"{path} (now imported)" for path in sorted(set(new) - set(old))]
     removed = [f"{path} (no longer imported)" for path in sorted(set(old) - set(new))]
     return changed + added + removed
+
+
+def _changed_files(old: dict[str, str], new: dict[str, str]) -> list[str]:
+    return [path for path in sorted(set(old) | set(new)) if old.get(path) != new.get(path)]
 
 
 def _changed_packages(old: dict[str, str], new: dict[str, str]) -> list[str]:
@@ -222,9 +242,9 @@ def stale_reasons(recorded: dict[str, Any], current: NotebookInputs) -> list[str
     -------
     list of str
         ``cells``, ``params``, ``data``, ``engine``, one ``lib: PATH`` per
-        changed module and one ``lock: NAME OLD -> NEW`` per changed
-        distribution (a plain ``lib`` or ``lock`` when the manifest entry
-        predates the detail).
+        changed module, one ``lock: NAME OLD -> NEW`` per changed
+        distribution and one ``reads: PATH`` per changed file read (a plain
+        name when the manifest entry predates the detail).
 
     Examples
     --------
@@ -244,6 +264,8 @@ def stale_reasons(recorded: dict[str, Any], current: NotebookInputs) -> list[str
             details = _changed_modules(recorded["modules"], current.modules)
         elif name == "lock" and "packages" in recorded:
             details = _changed_packages(recorded["packages"], current.packages)
+        elif name == "reads" and "reads" in recorded:
+            details = _changed_files(recorded["reads"], current.reads)
         else:
             details = []
         reasons += _named(name, details) if details else [name]

@@ -31,6 +31,7 @@ __all__ = [
     "read_manifest",
     "record_notebook",
     "record_run_times",
+    "report_files",
 ]
 
 MANIFEST = "manifest.json"
@@ -87,6 +88,21 @@ def record_run_times(reports_dir: Path, params: str, seconds: dict[str, float]) 
     for stem, value in seconds.items():
         record[stem] = {"seconds": round(value, 2)}
     write_json(path, dict(sorted(record.items())))
+
+
+def report_files(reports_dir: Path, pattern: str = "*") -> list[str]:
+    """Return the files under ``reports_dir`` matching ``pattern``, as sorted posix paths.
+
+    Hidden files and directories are left out: JupyterLab's
+    ``.ipynb_checkpoints/`` (created when a report is opened in the lab) and
+    the temporary files of an atomic write are nobody's output.
+    """
+    found = []
+    for path in reports_dir.rglob(pattern):
+        relative = path.relative_to(reports_dir)
+        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+            found.append(relative.as_posix())
+    return sorted(found)
 
 
 def command_owners(relative: str) -> list[str]:

@@ -117,6 +117,7 @@ def manifest_entry(result: NotebookResult, params: str) -> dict[str, Any]:
         "inputs": inputs.hashes if inputs else {},
         "modules": inputs.modules if inputs else {},
         "packages": inputs.packages if inputs else {},
+        "reads": inputs.reads if inputs else {},
         "params": params,
         "headline": result.headline,
         "timings": result.timings,
