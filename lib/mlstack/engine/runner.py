@@ -123,7 +123,7 @@ def _execute_all(
             stems = ", ".join(job.stem for job in stopped)
             log(
                 f"interrupted by {signal.Signals(outcome.signum).name}: {stems} did not "
-                "finish; their previous reports are unchanged"
+                "finish (their previous reports are left as they were)"
             )
             results += [
                 NotebookResult(job.stem, "interrupted", reasons=job.reasons) for job in stopped
