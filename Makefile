@@ -26,7 +26,8 @@ help:  ## list the targets
 # `make strip` would leave it (outputs gone except in cells tagged keep_output, metadata
 # normalized), so a notebook saved after running in JupyterLab shows no change and its outputs
 # never reach a commit. Git runs it from the top of the working tree, so the relative path
-# picks each checkout's own environment.
+# picks each checkout's own environment. The filter is not `required`: where it cannot run (no
+# .venv yet), git keeps the file as it is and says so, and `make lint` still refuses outputs.
 NOTEBOOK_FILTER := .venv/bin/mlstack hygiene --filter
 
 setup:  ## install uv if missing, sync the locked environment (a no-op when it matches uv.lock), install the notebook clean filter
@@ -34,7 +35,6 @@ setup:  ## install uv if missing, sync the locked environment (a no-op when it m
 	@$(UV) sync --frozen --quiet
 	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 		git config filter.mlstack-notebook.clean "$(NOTEBOOK_FILTER)"; \
-		git config filter.mlstack-notebook.required true; \
 	fi
 
 # JupyterLab lives in its own environment (.venv-lab: the same locked packages plus the lab

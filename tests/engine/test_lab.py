@@ -48,7 +48,6 @@ def checkout(tmp_path):
     assert command, "the notebook clean filter is not installed: run `make setup`"
     _git(tmp_path, "init", "-q")
     _git(tmp_path, "config", "filter.mlstack-notebook.clean", command)
-    _git(tmp_path, "config", "filter.mlstack-notebook.required", "true")
     (tmp_path / ".venv").symlink_to(Path(sys.prefix))  # the filter runs the checkout's .venv
     (tmp_path / ".gitignore").write_text(".venv\n")
     shutil.copy(repo_root() / ".gitattributes", tmp_path / ".gitattributes")
@@ -82,6 +81,16 @@ def test_a_real_edit_shows_and_is_committed_without_outputs(checkout):
     kept = [c for c in code if "keep_output" in c["metadata"].get("tags", [])]
     assert all(c["outputs"] == [] and c["execution_count"] is None for c in code if c not in kept)
     assert committed["cells"][-1]["source"] == ["an edit the learner made"]
+
+
+def test_a_clone_checks_the_notebooks_out_as_committed(checkout, tmp_path_factory):
+    clone = tmp_path_factory.mktemp("clone") / "repo"
+    _git(checkout, "clone", "-q", str(checkout), str(clone))
+    _git(clone, "config", "filter.mlstack-notebook.clean", ".venv/bin/mlstack hygiene --filter")
+    assert (clone / "notebooks" / SOURCE.name).read_bytes() == SOURCE.read_bytes()
+    (clone / "notebooks" / SOURCE.name).unlink()
+    _git(clone, "checkout", "--", "notebooks")  # no .venv in the clone: still fine
+    assert (clone / "notebooks" / SOURCE.name).read_bytes() == SOURCE.read_bytes()
 
 
 def test_the_hook_ignores_files_git_does_not_filter(checkout):
