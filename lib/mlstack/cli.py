@@ -37,8 +37,10 @@ def _add_reproduce(subparsers: argparse._SubParsersAction) -> None:
         "reproduce",
         help="execute stale notebooks and export their markdown reports",
         description=(
-            "Execute the numbered notebooks whose inputs changed (cells, lib/, data, "
-            "parameters, uv.lock) with papermill, and export markdown reports."
+            "Execute the numbered notebooks whose inputs changed (their cells and parameters, "
+            "the lib/ modules they run, the locked packages they import, the data) with "
+            "papermill, and publish their markdown reports and files. Ctrl-C or SIGTERM stops "
+            "the kernels and exits 130 or 143."
         ),
     )
     parser.add_argument("notebooks", nargs="*", help="notebook stems or numbers (default: all)")
@@ -52,7 +54,9 @@ def _add_reproduce(subparsers: argparse._SubParsersAction) -> None:
         "-j", "--jobs", type=int, default=1, help="notebooks to run at once (default: 1)"
     )
     parser.add_argument(
-        "--dry-run", action="store_true", help="only list stale notebooks and what changed"
+        "--dry-run",
+        action="store_true",
+        help="only list stale notebooks and what changed (the module, the package version)",
     )
     parser.add_argument(
         "--out", type=_path, default=None, help="reports directory (default: reports/)"

@@ -106,8 +106,8 @@ def parse_imports(source: str, importer: str = "", *, is_package: bool = False) 
     >>> sorted(found.top_level)
     ['mlstack', 'numpy']
     >>> sorted(parse_imports("from .data import load", "mlstack.flights.features").modules)
-    ['mlstack', 'mlstack.flights', 'mlstack.flights.data']
-    >>> parse_imports("if TYPE_CHECKING:\n    import numpy").modules
+    ['mlstack', 'mlstack.flights', 'mlstack.flights.data', 'mlstack.flights.data.load']
+    >>> parse_imports("if TYPE_CHECKING:\\n    import numpy").modules
     frozenset()
     """
     modules: set[str] = set()
@@ -178,7 +178,7 @@ class ImportGraph:
     >>> graph = ImportGraph(root, "pkg")
     >>> graph.closure(parse_imports("from pkg.sub import b").modules)
     ['pkg/__init__.py', 'pkg/sub/__init__.py', 'pkg/sub/a.py', 'pkg/sub/b.py']
-    >>> sorted(graph.third_party(["pkg.sub.b"]))
+    >>> sorted(graph.third_party(graph.executed(["pkg.sub.b"])))
     ['numpy']
     """
 
@@ -219,6 +219,8 @@ class ImportGraph:
             if module in seen:
                 continue
             seen.add(module)
+            parents = _prefixes(module)[:-1]  # importing a module runs its packages first
+            stack.extend(name for name in parents if name in self.files)
             stack.extend(name for name in self.imports_of(module).modules if name in self.files)
         return sorted(seen)
 

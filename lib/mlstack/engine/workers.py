@@ -8,7 +8,7 @@ Dask cluster, a benchmark's child process) within a few seconds, and reports
 which jobs did not finish. Workers ignore Ctrl-C themselves, so that the
 parent alone decides how a run ends.
 
-Results are handed to a callback with both signals held
+Results are handed to a callback with both signals deferred
 (:func:`deferred_signals`), so publishing a finished notebook is never cut
 in half by an interruption.
 """
@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-__all__ = ["Interrupted", "RunOutcome", "deferred_signals", "run_in_workers", "stop_process_trees"]
+__all__ = [
+    "Interrupted",
+    "RunOutcome",
+    "deferred_signals",
+    "interruptible",
+    "run_in_workers",
+    "stop_process_trees",
+]
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -55,12 +62,23 @@ class RunOutcome:
     signum: int | None = None
 
 
+class _Deferral:
+    """How many :func:`deferred_signals` blocks are open, and the signal they hold."""
+
+    depth = 0
+    pending: int | None = None
+
+
 def _raise_interrupted(signum: int, frame: Any) -> None:
+    if _Deferral.depth:
+        _Deferral.pending = signum
+        return
     raise Interrupted(signum)
 
 
 @contextmanager
-def _interruptible() -> Iterator[None]:
+def interruptible() -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM raise :class:`Interrupted` (main thread only)."""
     previous = {signum: signal.signal(signum, _raise_interrupted) for signum in _SIGNALS}
     try:
         yield
@@ -71,12 +89,19 @@ def _interruptible() -> Iterator[None]:
 
 @contextmanager
 def deferred_signals() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM until the block ends; they are delivered after it."""
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    """Within :func:`interruptible`, hold SIGINT and SIGTERM until the block ends.
+
+    A signal that arrives inside the block raises :class:`Interrupted` as the
+    block exits, so the block's work is never cut in half.
+    """
+    _Deferral.depth += 1
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        _Deferral.depth -= 1
+        if not _Deferral.depth and _Deferral.pending is not None:
+            signum, _Deferral.pending = _Deferral.pending, None
+            raise Interrupted(signum)
 
 
 def _ignore(signum: int, frame: Any) -> None:
@@ -84,7 +109,6 @@ def _ignore(signum: int, frame: Any) -> None:
 
 
 def _worker(connection: Connection, target: Callable[[Any], Any], job: Any) -> None:
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)  # the kernel inherits the mask
     signal.signal(signal.SIGINT, _ignore)
     connection.send(target(job))
     connection.close()
@@ -174,7 +198,7 @@ def run_in_workers(
     running: dict[Connection, tuple[Any, Any]] = {}
     finished: set[int] = set()
     try:
-        with _interruptible():
+        with interruptible():
             while pending or running:
                 while pending and len(running) < max(1, n_workers):
                     job = pending.pop(0)
