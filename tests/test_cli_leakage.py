@@ -7,12 +7,12 @@ import pytest
 
 from mlstack.cli import main
 from mlstack.errors import InputError
-from mlstack.tools.leakage import auditor as leakage
-from mlstack.tools.leakage.auditor import Finding
+from mlstack.tools import leakage
+from mlstack.tools.leakage import Finding
 
 
 def _finding(severity, kind="target_proxy", columns=("leak",)):
-    return Finding(kind, list(columns), severity, {"metric": "roc_auc"}, "drop it")
+    return Finding(kind, list(columns), severity, {"metric": "roc_auc"}, "drop it", 0.9)
 
 
 @pytest.fixture
@@ -72,6 +72,7 @@ def test_leakage_json_prints_the_findings(fake_audit, capsys):
         "kind": "target_proxy",
         "columns": ["leak"],
         "severity": "high",
+        "score": 0.9,
         "evidence": {"metric": "roc_auc"},
         "advice": "drop it",
     }

@@ -1,4 +1,4 @@
-"""Benchmark :func:`mlstack.tools.leakage.auditor.audit` on a large synthetic train/test pair.
+"""Benchmark :func:`mlstack.tools.leakage.audit` on a large synthetic train/test pair.
 
 The audit is meant for a practitioner's own tables, so it must stay fast at the
 sizes they have: the target is a million training rows by fifty columns in
@@ -91,7 +91,7 @@ def _time_audit_files(train: pd.DataFrame, test: pd.DataFrame) -> float:
     import tempfile
     from pathlib import Path
 
-    from mlstack.tools.leakage.auditor import audit_files
+    from mlstack.tools.leakage import audit_files
 
     with tempfile.TemporaryDirectory() as tmp:
         paths = [Path(tmp) / "train.parquet", Path(tmp) / "test.parquet"]
@@ -110,7 +110,7 @@ def run_benchmark(
     repeat: int = 2,
     write: bool = True,
 ) -> dict[str, Any]:
-    """Time :func:`mlstack.tools.leakage.auditor.audit` on :func:`make_pair` data.
+    """Time :func:`mlstack.tools.leakage.audit` on :func:`make_pair` data.
 
     Parameters
     ----------
@@ -128,7 +128,7 @@ def run_benchmark(
         seconds of ``audit_files`` reading the pair from Parquet, the findings
         (severity, kind, columns), the load average and the peak memory.
     """
-    from mlstack.tools.leakage import auditor as leakage
+    from mlstack.tools import leakage
 
     train, test = make_pair(n_train, n_test, n_columns)
     runs = []
