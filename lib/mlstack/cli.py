@@ -121,7 +121,7 @@ def _add_exit_test(subparsers: argparse._SubParsersAction) -> None:
 def _cmd_leakage(args: argparse.Namespace) -> int:
     import json
 
-    from mlstack.tools.leakage.auditor import audit_files, format_findings, has_problems
+    from mlstack.tools.leakage import audit_files, format_findings, has_problems
 
     findings = audit_files(args.train, args.test, args.target, time=args.time, group=args.group)
     if args.json:
@@ -193,14 +193,21 @@ def _add_leakage_bench(subparsers: argparse._SubParsersAction) -> None:
 
 def _cmd_lint(args: argparse.Namespace) -> int:
     import json
+    import warnings
 
-    from mlstack.tools.lint.checks import format_lint, iter_lint_files, lint_paths
+    from mlstack.tools import lint
 
-    findings = lint_paths(args.paths)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", lint.UnparsableCellWarning)
+        findings = lint.lint_paths(args.paths)
+    skipped = [str(w.message) for w in caught if w.category is lint.UnparsableCellWarning]
+    for message in skipped:
+        print(f"warning: {message}", file=sys.stderr)
     if args.json:
-        print(json.dumps({"findings": [f.to_dict() for f in findings]}, indent=2))
+        payload = {"findings": [f.to_dict() for f in findings], "warnings": skipped}
+        print(json.dumps(payload, indent=2))
     else:
-        print(format_lint(findings, n_files=len(list(iter_lint_files(args.paths)))))
+        print(lint.format_lint(findings, n_files=len(list(lint.iter_lint_files(args.paths)))))
     return 1 if findings else 0
 
 
@@ -213,7 +220,8 @@ def _add_lint(subparsers: argparse._SubParsersAction) -> None:
             "data in model selection (AP2), preprocessing fitted before the split (AP3), a "
             "single split of small data (AP4) and fitting on test data (AP5). Silence a "
             "deliberate case with a comment '# mlstack-lint: allow AP1' on the line or as a "
-            "cell's first line. Exit status 0 when clean, 1 with findings, 2 on bad input."
+            "cell's first line. A cell that is not valid Python, even for IPython, is skipped "
+            "with a warning on stderr. Exit status 0 when clean, 1 with findings, 2 on bad input."
         ),
     )
     parser.add_argument("paths", nargs="+", help="notebooks, .py files or directories")
