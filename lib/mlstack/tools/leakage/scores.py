@@ -173,11 +173,13 @@ def bin_codes(
     if len(finite) == 0:
         zeros = [np.zeros(len(x), dtype=np.int64) for x in as_numbers]
         return zeros[0], zeros[1:], 1
-    uniques = np.unique(finite)
+    uniques, counts = np.unique(finite, return_counts=True)
     if len(uniques) <= n_bins and not order:
         edges = (uniques[:-1] + uniques[1:]) / 2
-    else:
+    elif order:
         edges = np.unique(np.quantile(finite, np.linspace(0, 1, n_bins + 1)[1:-1]))
+    else:
+        edges = _quantile_edges(uniques, counts, n_bins)
     n_codes = len(edges) + 2
     missing = n_codes - 1
     coded = []
@@ -185,6 +187,34 @@ def bin_codes(
         codes = np.searchsorted(edges, x, side="right")
         coded.append(np.where(np.isnan(x), missing, codes).astype(np.int64))
     return coded[0], coded[1:], n_codes
+
+
+def _quantile_edges(uniques: np.ndarray, counts: np.ndarray, n_bins: int) -> np.ndarray:
+    """Bin edges between values: a value with a bin's worth of rows gets a bin of its own.
+
+    A point mass (an amount that is exactly 0 for most rows) must not share a bin with
+    the smallest other values, or a column that is 0 for one class and positive for the
+    other looks weaker than it is. The other values get quantile bins; every edge lies
+    halfway between two observed values, so no value sits on one.
+
+    Examples
+    --------
+    >>> values = np.r_[np.zeros(60), np.arange(1.0, 41.0)]
+    >>> _quantile_edges(*np.unique(values, return_counts=True), n_bins=5)
+    array([ 0.5, 20.5])
+    """
+    heavy = counts * n_bins >= counts.sum()
+    light = np.repeat(uniques[~heavy], counts[~heavy])
+    edges = []
+    if len(light):  # as many rows per bin as the whole column would have
+        k = max(round(n_bins * len(light) / counts.sum()), 1)
+        edges.append(np.quantile(light, np.linspace(0, 1, k + 1)[1:-1]))
+    for i in np.flatnonzero(heavy):  # halfway to each neighbour
+        edges.append(uniques[max(i - 1, 0) : i + 1])
+    edges = np.unique(np.concatenate(edges)) if edges else uniques[:1]
+    position = np.clip(np.searchsorted(uniques, edges, side="right"), 1, len(uniques) - 1)
+    between = (uniques[position - 1] + uniques[position]) / 2
+    return np.unique(between[(between > uniques[0]) & (between < uniques[-1])])
 
 
 def _out_of_fold(
