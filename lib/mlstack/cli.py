@@ -191,6 +191,41 @@ def _add_leakage_bench(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_cmd_leakage_bench)
 
 
+def _cmd_leakage_vs_deepchecks(args: argparse.Namespace) -> int:
+    from mlstack.benchmarks.leakage_vs_deepchecks import run_comparison
+
+    path = run_comparison(
+        out=args.out,
+        only=args.only,
+        repeat_mlstack=args.repeat,
+        repeat_deepchecks=args.repeat_deepchecks,
+    )
+    print(f"wrote {path}")
+    return 0
+
+
+def _add_leakage_vs_deepchecks(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "leakage-vs-deepchecks",
+        help="compare mlstack leakage with deepchecks on planted scenarios",
+        description=(
+            "Build planted scenarios from real tables, run `mlstack leakage` and deepchecks' "
+            "train-test validation suite (in benchmarks/deepchecks-env, its own environment) on "
+            "each, and write reports/leakage_vs_deepchecks.md and "
+            "reports/timings/leakage_vs_deepchecks.json."
+        ),
+    )
+    parser.add_argument("--only", nargs="*", default=None, help="scenarios (parts of names)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of mlstack per case")
+    parser.add_argument(
+        "--repeat-deepchecks", type=int, default=3, help="timed runs of deepchecks per case"
+    )
+    parser.add_argument(
+        "--out", type=_path, default=None, help="report file (default: reports/...md)"
+    )
+    parser.set_defaults(func=_cmd_leakage_vs_deepchecks)
+
+
 def _cmd_lint(args: argparse.Namespace) -> int:
     import json
     import warnings
@@ -427,6 +462,7 @@ _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_reproduce,
     _add_leakage,
     _add_leakage_bench,
+    _add_leakage_vs_deepchecks,
     _add_lint,
     _add_bench,
     _add_exit_test,
