@@ -101,6 +101,8 @@ def test_leakage_bench_calls_the_benchmark(monkeypatch, capsys):
             "n_test": n_test,
             "n_columns": n_columns,
             "wall_s": 1.0,
+            "wall_s_range": [0.9, 1.2],
+            "repeat": 5,
             "cpu_s": 1.0,
             "budget_s": 30.0,
             "load_average_1min": 0.5,
@@ -110,8 +112,8 @@ def test_leakage_bench_calls_the_benchmark(monkeypatch, capsys):
 
     monkeypatch.setattr(leakage_bench, "run_benchmark", run_benchmark)
     assert main(["leakage-bench", "--rows", "1000", "--columns", "5", "--no-write"]) == 0
-    assert calls == [(1000, 250_000, 5, 2, False)]
-    assert "1.0s wall" in capsys.readouterr().out
+    assert calls == [(1000, 250_000, 5, 5, False)]
+    assert "1.0s wall (median of 5, 0.9-1.2s)" in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------------------------------------

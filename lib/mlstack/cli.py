@@ -162,7 +162,8 @@ def _cmd_leakage_bench(args: argparse.Namespace) -> int:
     checks = ", ".join(f"{name} {sec:.1f}s" for name, sec in result["checks_s"].items())
     print(
         f"audit of {result['n_train']:,} + {result['n_test']:,} rows x {result['n_columns']} "
-        f"columns: {result['wall_s']:.1f}s wall, {result['cpu_s']:.1f}s CPU "
+        f"columns: {result['wall_s']:.1f}s wall (median of {result['repeat']}, "
+        f"{result['wall_s_range'][0]:.1f}-{result['wall_s_range'][1]:.1f}s), {result['cpu_s']:.1f}s CPU "
         f"(budget {result['budget_s']:.0f}s; load average {result['load_average_1min']})"
     )
     print(f"per check: {checks}")
@@ -186,7 +187,7 @@ def _add_leakage_bench(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="training rows")
     parser.add_argument("--test-rows", type=int, default=250_000, help="test rows")
     parser.add_argument("--columns", type=int, default=50, help="feature columns")
-    parser.add_argument("--repeat", type=int, default=2, help="audits to time (best reported)")
+    parser.add_argument("--repeat", type=int, default=5, help="audits to time (median reported)")
     parser.add_argument("--no-write", action="store_true", help="do not write the timings file")
     parser.set_defaults(func=_cmd_leakage_bench)
 
