@@ -13,6 +13,8 @@ datasets and running the suite). The main environment renders the comparison.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import sys
 import time
@@ -38,9 +40,10 @@ def run_scenario(folder: Path) -> dict:
         )
         for frame in frames
     ]
-    result = train_test_validation().run(
-        train_dataset=datasets[0], test_dataset=datasets[1], with_display=False
-    )
+    with contextlib.redirect_stderr(io.StringIO()):  # its progress bars
+        result = train_test_validation().run(
+            train_dataset=datasets[0], test_dataset=datasets[1], with_display=False
+        )
     checks = []
     for check_result in result.results:
         name = check_result.get_header()

@@ -145,3 +145,39 @@ def test_cli_passes_its_arguments(monkeypatch, capsys, tmp_path):
     assert main([*argv, "--repeat-deepchecks", "1"]) == 0
     assert calls == [{"out": None, "only": ["clean"], "repeat_mlstack": 5, "repeat_deepchecks": 1}]
     assert "wrote" in capsys.readouterr().out
+
+
+def test_proxy_calibration_rates_a_known_leak_high_on_every_split():
+    (row,) = bench.proxy_calibration([("AER/CreditCard", "card", "leak")], seeds=2)
+    assert row["severities"] == {"high": 2}
+    assert row["lead_columns"] and set(row["lead_columns"]) <= {"expenditure", "share"}
+    assert row["uncertainty_removed"][0] >= 0.77
+
+
+def test_render_report_shows_the_calibration_table():
+    scenarios, verdicts = _verdicts()
+    rows = [
+        {
+            "table": "ISLR/Default",
+            "target": "default",
+            "note": "honest",
+            "rows": 10_000,
+            "lead_columns": ["balance"],
+            "severities": {"low": 8},
+            "strength": [0.8, 0.88],
+            "uncertainty_removed": [0.35, 0.45],
+        },
+    ]
+    text = bench.render_report(scenarios, verdicts, facts={}, calibration=rows)
+    assert "at random 8 times" in text
+    row = next(line for line in text.splitlines() if line.startswith("| ISLR/Default"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells == [
+        "ISLR/Default",
+        "`default` (honest)",
+        "10,000",
+        "`balance`",
+        "low 8",
+        "0.80-0.88",
+        "0.35-0.45",
+    ]
