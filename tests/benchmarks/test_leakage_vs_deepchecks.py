@@ -90,6 +90,15 @@ def test_judge_needs_the_planted_columns_named():
     assert not verdict["mlstack"]["named"] and not verdict["deepchecks"]["named"]
 
 
+def test_judge_accepts_a_date_check_that_names_no_column():
+    verdict = bench.judge(
+        _scenario("births-random-days"),
+        _mlstack(("temporal_overlap", ["date"], "high")),
+        _deepchecks(("Date Train Test Leakage Overlap", "42% of test dates before train's last")),
+    )
+    assert verdict["mlstack"]["named"] and verdict["deepchecks"]["named"]
+
+
 def _verdicts():
     twins = _scenario("creditcard-twin-proxies")
     groups = _scenario("mathachieve-shared-schools")

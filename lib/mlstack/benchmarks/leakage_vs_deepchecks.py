@@ -15,9 +15,10 @@ tools read the same train and test CSV files:
 
 A tool *names* a planted cause when it fails (mlstack: a finding of medium or high
 severity; deepchecks: a failed condition) on the check made for that cause, naming the
-planted columns where the cause has columns. Its *position* is where that failure comes
+planted columns where the failure is about columns. Its *position* is where that failure comes
 among all the tool's failures. On clean splits, every failure is a false alarm.
-Seconds are those of reading both files and running every check, repeated.
+Seconds are those of reading both files and running every check, repeated after one
+untimed run that pays for imports.
 
 :func:`run_comparison` does all of it and writes ``reports/leakage_vs_deepchecks.md``
 (prose built from the measured results by :func:`render_report`) and the raw figures
@@ -64,6 +65,10 @@ DEEPCHECKS_CHECKS: dict[str, tuple[str, ...]] = {
     "temporal_overlap": ("Date Train Test Leakage Overlap", "Date Train Test Leakage Duplicates"),
     "distribution_shift": ("Feature Drift", "Multivariate Drift", "Label Drift"),
 }
+
+#: Causes whose deepchecks failure must name the planted column (its other checks, on
+#: rows and dates, name none).
+COLUMN_CAUSES = frozenset({"target_proxy", "identifier", "distribution_shift"})
 
 ENV_DIR = Path("benchmarks") / "deepchecks-env"
 
@@ -210,7 +215,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "default",
         "none",
         (),
-        "random split; `balance` predicts default with an AUC near 0.95, honestly",
+        "random split; `balance` predicts default with an AUC above 0.9, honestly",
         _random_split,
     ),
     Scenario(
@@ -290,6 +295,9 @@ def run_mlstack(folder: str | Path, scenarios: Sequence[Scenario], *, repeat: in
     from mlstack.utils.timing import time_call
 
     out = {}
+    if scenarios:  # warm up once, untimed: imports and first-call costs
+        first = Path(folder) / scenarios[0].name
+        audit_files(first / "train.csv", first / "test.csv", scenarios[0].target)
     for scenario in scenarios:
         where = Path(folder) / scenario.name
         findings: list = []
@@ -373,7 +381,8 @@ def judge(scenario: Scenario, mlstack: dict, deepchecks: dict) -> dict[str, Any]
         if not failed:
             continue
         if check["check"] in DEEPCHECKS_CHECKS.get(scenario.cause, ()) and any(
-            _mentions(c["details"], scenario.columns) for c in failed
+            _mentions(c["details"], scenario.columns if scenario.cause in COLUMN_CAUSES else ())
+            for c in failed
         ):
             their_hits.append(len(theirs))
         theirs.append(f"{check['check']}: {'; '.join(c['details'] for c in failed)}")
@@ -553,9 +562,10 @@ def render_report(
         "`train_test_validation` suite, in its own environment (`benchmarks/deepchecks-env`). "
         "A tool *names* the planted cause when it fails on the check made for it (mlstack: a "
         "finding of medium or high severity; deepchecks: a failed condition), naming the "
-        "planted columns; *position* is where that comes among the tool's failures, in the "
+        "planted columns where the failure is about columns; *position* is where that comes "
+        "among the tool's failures, in the "
         "order it lists them. Seconds: reading both files and running every check, "
-        "median [min-max] of the repeats.",
+        "median [min-max] of the repeats, after one untimed run that pays for imports.",
         "",
         "## Summary",
         "",
@@ -694,8 +704,7 @@ def _summary(planted: Sequence[Scenario], clean: Sequence[Scenario], by_name: di
         f"deepchecks {len(alarms('deepchecks'))}.",
         "- **Checks mlstack has no counterpart for**: "
         + (
-            f"deepchecks failed {_names_list(extra)} in this run (dataset sizes, new labels "
-            "or categories, string mismatches are checks mlstack does not make)."
+            f"deepchecks failed {_names_list(extra)} in this run, checks mlstack does not make."
             if extra
             else "deepchecks also compares dataset sizes, new labels and categories and "
             "string spellings; none of these failed in this run."

@@ -288,7 +288,7 @@ def _as_time(
         if bad > 0.01 * max(series.notna().sum(), 1):
             raise InputError(
                 f"{where}: time column {name!r} has {bad} values that are neither dates nor "
-                "numbers; pass a date or numeric column to --time",
+                "numbers; give a date or numeric column as time (--time)",
                 column=name,
                 parameter="time",
             )
