@@ -112,7 +112,7 @@ def _verdicts():
         bench.judge(groups, _mlstack(("group_overlap", ["School"], "high")), _deepchecks()),
         bench.judge(
             clean,
-            _mlstack(seconds=(0.5, 0.6, 0.5)),
+            _mlstack(("duplicate_rows", [], "low"), seconds=(0.5, 0.6, 0.5)),
             _deepchecks(
                 ("Train Test Samples Mix", "81.79%"),
                 ("New Category Train Test", "x"),
@@ -132,6 +132,7 @@ def test_render_report_builds_its_prose_from_the_results():
     assert "`New Category Train Test`" in text
     assert "faster on 2 of 3 cases" in text and "within noise on 1" in text
     assert "| `titanic-clean`" in text and "2: Train Test Samples Mix; New Category" in text
+    assert "nothing (low hints: duplicate_rows)" in text
 
 
 def test_render_report_says_where_deepchecks_does_better():

@@ -390,6 +390,7 @@ def judge(scenario: Scenario, mlstack: dict, deepchecks: dict) -> dict[str, Any]
         "scenario": scenario.name,
         "mlstack": {
             "failures": ours,
+            "hints": sorted({f["kind"] for f in mlstack["findings"] if f["severity"] == "low"}),
             "named": bool(our_hits),
             "position": our_hits[0] + 1 if our_hits else None,
             "seconds": mlstack["seconds"],
@@ -596,7 +597,8 @@ def render_report(
                     f"`{s.name}`",
                     s.table,
                     s.description,
-                    _failures_cell(by_name[s.name]["mlstack"]["failures"]),
+                    _failures_cell(by_name[s.name]["mlstack"]["failures"])
+                    + _hints(by_name[s.name]["mlstack"].get("hints", [])),
                     _failures_cell(by_name[s.name]["deepchecks"]["failures"]),
                 ]
                 for s in clean
@@ -732,6 +734,10 @@ def _failures_cell(failures: Sequence[str]) -> str:
     return f"{len(failures)}: " + "; ".join(
         _short(f.split(":")[0] if ":" in f else f, 60) for f in failures
     )
+
+
+def _hints(kinds: Sequence[str]) -> str:
+    return f" (low hints: {', '.join(kinds)})" if kinds else ""
 
 
 def _ordinal(n: int) -> str:
