@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -327,8 +328,9 @@ def run_deepchecks(folder: str | Path, *, repeat: int = 3, env_dir: Path = ENV_D
     from mlstack.utils.paths import repo_root
 
     env = repo_root() / env_dir
+    uv = [shutil.which("uv")] if shutil.which("uv") else [sys.executable, "-m", "uv"]
     command = [
-        "uv", "run", "--frozen", "--project", str(env), "python",
+        *uv, "run", "--frozen", "--project", str(env), "python",
         str(env / "run_deepchecks.py"), str(Path(folder).resolve()), "--repeat", str(repeat),
     ]  # fmt: skip
     variables = {
