@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+import warnings
 from pathlib import Path
 
 from mlstack.errors import InputError
@@ -24,7 +25,7 @@ from mlstack.tools.exam.rules import (
     PIPELINE,
     WORDS,
 )
-from mlstack.tools.lint import iter_lint_files, lint_paths
+from mlstack.tools.lint import UnparsableCellWarning, iter_lint_files, lint_paths
 
 __all__ = [
     "check_answer",
@@ -85,9 +86,14 @@ def check_code(files: list[Path], root: Path) -> Criterion:
             "no notebook or script in part1/: hand in the .ipynb or .py that made the predictions",
         )
     try:
-        findings = lint_paths(files)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UnparsableCellWarning)
+            findings = lint_paths(files)
     except InputError as exc:
         return Criterion("anti_patterns", "Part 1", title, False, f"cannot lint: {exc}")
+    unparsable = [w.message for w in caught if issubclass(w.category, UnparsableCellWarning)]
+    if unparsable:  # code the linter could not read cannot be shown free of anti-patterns
+        return Criterion("anti_patterns", "Part 1", title, False, f"cannot lint: {unparsable[0]}")
     silenced = [_relative(p, root) for p in files if _ALLOW.search(_code_text(p))]
     if findings:
         shown = "; ".join(
