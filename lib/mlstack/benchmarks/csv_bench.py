@@ -397,8 +397,8 @@ def timed_aggregate(
     Returns
     -------
     list of dict
-        One record: the timing (``repeat``, ``times``, ``median``, ``min``,
-        ``max``), ``groups`` and ``rows`` (flights aggregated).
+        One record: the timing (``repeat``, ``times``, ``median``, ``best``,
+        ``worst``), ``groups`` and ``rows`` (flights aggregated).
     """
     if fmt not in ("csv", "parquet"):
         raise InputError(f"fmt must be 'csv' or 'parquet', got {fmt!r}", parameter="fmt")
@@ -664,9 +664,9 @@ def run_csv_bench(
 
 def _record(outcome: ChildResult, engine: str, mode: str, task: str) -> dict[str, Any]:
     found = outcome.records[0] if outcome.records else {}
-    timing = {k: found.get(k) for k in ("repeat", "times", "median", "min", "max")}
+    timing = {k: found.get(k) for k in ("repeat", "times", "median", "best", "worst")}
     if not found:
-        timing = {"repeat": 0, "times": [], "median": None, "min": None, "max": None}
+        timing = {"repeat": 0, "times": [], "median": None, "best": None, "worst": None}
     return {
         "engine": engine,
         "mode": mode,

@@ -21,7 +21,7 @@ studies
 
 Every measurement is repeated (5 times by default) and kept whole: a record is
 ``{engine, task, rows, study, variant, threads, status, peak_rss_mb,
-loadavg_1m, repeat, times, median, min, max}`` (a failed run has ``repeat`` 0
+loadavg_1m, repeat, times, median, best, worst}`` (a failed run has ``repeat`` 0
 and no ``times``). :func:`run_frames_bench` writes the records to
 ``reports/timings/frames.json``; :mod:`mlstack.benchmarks.frames_report` turns
 them into ``reports/frames_bench.md`` and the plot of time against rows.
@@ -123,8 +123,8 @@ def _records(
                     "repeat": 0,
                     "times": [],
                     "median": None,
-                    "min": None,
-                    "max": None,
+                    "best": None,
+                    "worst": None,
                     "peak_rss_mb": round(result.peak_rss_mb, 1),
                     "detail": result.detail,
                 }

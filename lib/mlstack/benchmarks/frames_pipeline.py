@@ -937,7 +937,7 @@ def timed_pipeline(
     -------
     list of dict
         One ``pipeline`` record: the timing (``repeat``, ``times``,
-        ``median``, ``min``, ``max``; see :class:`mlstack.utils.timing.Timing`)
+        ``median``, ``best``, ``worst``; see :class:`mlstack.utils.timing.Timing`)
         and ``rows_out``, the rows written.
     """
     import shutil

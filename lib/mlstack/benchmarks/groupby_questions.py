@@ -233,7 +233,7 @@ def timed_questions(
     -------
     list of dict
         One record for ``load`` and one per question, each with
-        the timing (``repeat``, ``times``, ``median``, ``min``, ``max``),
+        the timing (``repeat``, ``times``, ``median``, ``best``, ``worst``),
         ``peak_rss_mb_so_far`` and, for the questions, ``check`` (sum of the
         first aggregate, equal across engines).
     """
