@@ -106,9 +106,7 @@ def test_k2_quotes_the_measured_numbers_with_their_ranges(live):
     assert "Polars was 4.0x (3.8-4.2x) faster than pandas" in body
     assert "At 100,000 rows, under a 10 GiB cap, Polars (25.0 s, peak 3.9 GiB) finished" in body
     assert "pandas, DuckDB and Dask did not" in body
-    assert (
-        "Polars at 2 threads was 1.5x (1.4-1.6x) faster than one thread" in body
-    )  # threads, against one thread
+    assert "From one thread to 2, back to back: Polars 1.5x (1.4-1.6x)" in body
     assert (
         "Lines of code over the three steps: pandas 23, Polars 29, DuckDB 29 and Dask 25" in body
     )
@@ -229,3 +227,10 @@ def test_recaps_render(live):
     recap = reflections.x3_recap(_csv_payload(9540.0, None), _csv_payload(95.0, 2.0))
     _check_prose(recap)
     assert re.search(r"failed for memory or time: pandas \(whole, csv\)", recap)
+
+
+def test_k2_says_when_no_size_outgrew_memory(live):
+    everyone = {"pandas": 40.0, "polars": 10.0, "duckdb": 15.0, "dask": 60.0}
+    body = _k2(live, _full(live, everyone))
+    assert "data larger than memory was not reached in this run" in body
+    assert "When the data outgrows memory" not in body

@@ -190,22 +190,19 @@ def _k2_groupby(facts: dict[str, Any], cores: int) -> str:
     )
     threads = facts.get("threads", {})
     if threads:
-        phrases = [
-            ratio_phrase(f"{_NAMES[e]} at {cores} threads", r, baseline="one thread")
-            for e, r in threads.items()
-            if e in ("polars", "duckdb")
-        ]
-        text += f" On these {cores} cores, {'; '.join(phrases)}"
+        shown = ", ".join(
+            f"{_NAMES[e]} {threads[e]}" for e in ("polars", "duckdb") if threads.get(e)
+        )
+        text += f" From one thread to {cores}, back to back: {shown}"
         if "loadavg" in facts:
-            text += f", on a machine shared with other work (load average up to {facts['loadavg'][1]:.1f})"
-        text += f". For many cores, see {frames_report.DB_BENCHMARK}; that was not measured here."
+            text += f" (load average up to {facts['loadavg'][1]:.1f} on a shared machine)"
+        text += (
+            ". Many-core figures are the public db-benchmark's "
+            "(https://duckdblabs.github.io/db-benchmark/), not measured here."
+        )
     keys = facts.get("keys", {})
     if "pandas" in keys:
-        text += (
-            f" With categorical keys instead of strings, "
-            f"{ratio_phrase('pandas', keys['pandas'], baseline='pandas with strings')}: "
-            "the baseline moves too."
-        )
+        text += f" Categorical keys instead of strings moved pandas' own time by {keys['pandas']}."
     return text
 
 
@@ -255,6 +252,11 @@ def _larger_choice(facts: dict[str, Any], cap: float) -> str:
     by = outcomes[top]
     done = {e: o for e, o in by.items() if o["finished"]}
     failed = [_NAMES[e] for e in by if e not in done]
+    if not failed:
+        return (
+            f"Every engine finished the largest size measured ({top:,} rows) under the "
+            f"{cap:g} GiB cap: data larger than memory was not reached in this run."
+        )
     if not done:
         return (
             f"Larger than memory: at {top:,} rows no engine finished under the {cap:g} GiB "
