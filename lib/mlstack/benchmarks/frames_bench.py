@@ -50,7 +50,6 @@ __all__ = [
     "ENGINE_PACKAGES",
     "FULL_FLIGHTS_ROWS",
     "child_timeout",
-    "engine_versions",
     "measure_groupby",
     "measure_keys",
     "measure_pipeline",
@@ -73,13 +72,6 @@ _CSV_READERS += (("duckdb", "default"), ("dask", "default"))
 #: buffers under it and spills past it, but allocates outside it too (Parquet
 #: decoding, the result being written), so it gets well under the cap.
 DUCKDB_SHARE = 0.4
-
-
-def engine_versions() -> dict[str, str]:
-    """Return the versions of the four engines (and pyarrow)."""
-    from importlib.metadata import version
-
-    return {name: version(name) for name in ENGINE_PACKAGES if name != "numpy"}
 
 
 def child_timeout(timeout: float | None, repeat: int) -> float | None:
