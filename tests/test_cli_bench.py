@@ -24,6 +24,7 @@ def test_bench_frames_passes_its_arguments(monkeypatch, tmp_path):
     assert kwargs["scales"] == [1, 3]
     assert kwargs["engines"] == ["pandas", "polars"]
     assert kwargs["studies"] is False
+    assert kwargs["repeat"] == 5
     assert kwargs["mem_limit_gb"] == 4.0
     assert kwargs["out"] == tmp_path
     assert kwargs["command"].startswith("mlstack bench frames --rows 5000")
@@ -33,12 +34,14 @@ def test_bench_csv_passes_its_arguments(monkeypatch):
     from mlstack.benchmarks import csv_bench as csvbench
 
     calls = _capture(monkeypatch, csvbench, "run_csv_bench")
-    assert cli.main(["bench", "csv", "--size-gb", "10", "--keep-data"]) == 0
+    assert cli.main(["bench", "csv", "--size-gb", "10", "--keep-data", "--repeat", "7"]) == 0
     (args, kwargs) = calls[0]
     assert args == (10.0,)
+    assert kwargs["repeat"] == 7
+    assert "engines" not in kwargs  # the library's default: every engine of ENGINES
     assert kwargs["keep_data"] is True
     assert kwargs["parquet"] is True
-    assert kwargs["command"] == "mlstack bench csv --size-gb 10 --keep-data"
+    assert kwargs["command"] == "mlstack bench csv --size-gb 10 --keep-data --repeat 7"
 
 
 def test_bad_scales_are_rejected(capsys):

@@ -269,14 +269,20 @@ def _add_lint(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_cmd_lint)
 
 
+def _engines(args: argparse.Namespace) -> dict[str, list[str]]:
+    """``--engines`` when given; otherwise the library's default (every engine)."""
+    return {} if args.engines is None else {"engines": args.engines}
+
+
 def _cmd_bench_frames(args: argparse.Namespace) -> int:
     from mlstack.benchmarks.frames_bench import run_frames_bench
 
     run_frames_bench(
         args.rows,
         scales=args.scales,
-        engines=args.engines,
+        **_engines(args),
         studies=not args.no_studies,
+        repeat=args.repeat,
         mem_limit_gb=args.mem_gb,
         timeout=args.timeout,
         out=args.out,
@@ -290,7 +296,8 @@ def _cmd_bench_csv(args: argparse.Namespace) -> int:
 
     run_csv_bench(
         args.size_gb,
-        engines=args.engines,
+        **_engines(args),
+        repeat=args.repeat,
         mem_limit_gb=args.mem_gb,
         timeout=args.timeout,
         parquet=not args.no_parquet,
@@ -417,12 +424,19 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="keep the generated CSV and Parquet files under data/ (default: delete them)",
     )
-    for sub, default_timeout in ((frames, 1800.0), (csv, 3600.0)):
+    for sub, default_timeout in ((frames, 1800.0), (csv, 1800.0)):
         sub.add_argument(
             "--engines",
             type=_str_list,
-            default=["pandas", "polars", "duckdb", "dask"],
-            help="engines to run, comma-separated (default: pandas,polars,duckdb,dask)",
+            default=None,
+            help="engines to run, comma-separated (default: all of "
+            "mlstack.benchmarks.frames_pipeline.ENGINES)",
+        )
+        sub.add_argument(
+            "--repeat",
+            type=int,
+            default=5,
+            help="runs of every measurement, all kept (default: 5)",
         )
         sub.add_argument(
             "--mem-gb",
@@ -434,7 +448,10 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
             "--timeout",
             type=float,
             default=default_timeout,
-            help=f"seconds before a run is stopped and recorded as failed (default: {default_timeout:.0f})",
+            help=(
+                "seconds per run before an engine is stopped and recorded as failed; with "
+                f"--repeat N its process gets N+1 times this (default: {default_timeout:.0f})"
+            ),
         )
         sub.add_argument(
             "--out", type=_path, default=None, help="reports directory (default: reports/)"

@@ -41,11 +41,17 @@ def test_every_engine_gives_the_reference_result(small_csv, engine, mode):
         )
     )
     (record,) = csvbench.timed_aggregate(
-        engine, mode, str(small_csv), chunk_rows=5000, result_path=str(small_csv) + f".{engine}"
+        engine,
+        mode,
+        str(small_csv),
+        repeat=2,
+        chunk_rows=5000,
+        result_path=str(small_csv) + f".{engine}",
     )
     result = pd.read_parquet(str(small_csv) + f".{engine}")
     assert csvbench.same_result(reference, result)
     assert record["rows"] == len(pd.read_csv(small_csv, usecols=["year"]))
+    assert record["repeat"] == 2 and len(record["times"]) == 2
 
 
 def test_same_result_spots_a_difference():
@@ -66,12 +72,50 @@ def test_same_result_spots_a_difference():
     assert not csvbench.same_result(frame, frame.assign(late_share=[1.0, 0.5]))
 
 
+def _payload(csv_times, parquet_times, convert=10.0):
+    def record(engine, mode, task, times):
+        return {
+            "engine": engine,
+            "mode": mode,
+            "task": task,
+            "times": times,
+            "peak_rss_mb": 300.0,
+            "status": "ok",
+        }
+
+    records = [record("duckdb", "convert", "convert", [convert])]
+    records += [record("duckdb", "spilling", "csv", csv_times)]
+    records += [record("duckdb", "spilling", "parquet", parquet_times)]
+    return {"records": records}
+
+
+def test_parquet_pays_back_only_a_distinguishable_gain():
+    gain = csvbench.parquet_gains(_payload([5.0, 5.1, 5.2], [1.0, 1.1, 1.0]))
+    assert gain[("duckdb", "spilling")]["payback"] == 3  # 10 s / 4.1 s saved per query
+    noise = csvbench.parquet_gains(_payload([5.0, 5.1, 5.2], [5.1, 4.9, 5.0]))
+    assert noise[("duckdb", "spilling")]["payback"] is None
+    assert not noise[("duckdb", "spilling")]["ratio"].distinguishable
+
+
+def test_unknown_engine_is_an_input_error(tmp_path):
+    from mlstack.errors import InputError
+
+    with pytest.raises(InputError, match=r"unknown engines \['spark'\]"):
+        csvbench.run_csv_bench(0.001, engines=["spark"], directory=tmp_path, write_report=False)
+
+
 @pytest.mark.slow
 def test_bench_csv_smoke(tmp_path):
     payload = csvbench.run_csv_bench(
-        0.01, out=tmp_path, directory=tmp_path / "data", progress=False, log=lambda line: None
+        0.01,
+        repeat=2,
+        out=tmp_path,
+        directory=tmp_path / "data",
+        progress=False,
+        log=lambda line: None,
     )
     records = payload["records"]
+    assert all(r["repeat"] == 2 for r in records if r["task"] != "convert")
     assert [r["task"] for r in records].count("csv") == len(csvbench.MODES)
     assert [r["task"] for r in records].count("parquet") == len(csvbench.MODES)
     assert all(r["status"] == "ok" for r in records)
@@ -79,5 +123,5 @@ def test_bench_csv_smoke(tmp_path):
     saved = json.loads((tmp_path / "timings" / "csv_bench.json").read_text())
     assert saved["command"] == "mlstack bench csv --size-gb 0.01"
     report = (tmp_path / "csv_bench.md").read_text()
-    assert "Converting the CSV to Parquet once" in report
+    assert "Converting the CSV to Parquet (DuckDB" in report
     assert not (tmp_path / "data" / "flights-0.01gb.csv").exists()  # deleted afterwards

@@ -46,10 +46,21 @@ def test_engines_give_the_same_answers(table_path, keys):
         assert values == pytest.approx(reference, rel=1e-9), engine
 
 
+def test_every_question_keeps_its_repeats(table_path):
+    records = dbbench.timed_questions("polars", str(table_path), questions=["q1", "q2"], repeat=3)
+    assert [(r["task"], r["repeat"], len(r["times"])) for r in records] == [
+        ("load", 3, 3),
+        ("q1", 3, 3),
+        ("q2", 3, 3),
+    ]
+    assert all(r["best"] <= r["median"] <= r["worst"] for r in records)
+
+
 @pytest.mark.parametrize("engine", ["pandas", "polars", "duckdb", "dask"])
 def test_read_csv_reads_every_row(table_path, engine):
-    (record,) = dbbench.timed_read_csv(engine, str(table_path.with_suffix(".csv")))
+    (record,) = dbbench.timed_read_csv(engine, str(table_path.with_suffix(".csv")), repeat=2)
     assert record["rows_read"] == 2000
+    assert record["repeat"] == 2 and len(record["times"]) == 2
 
 
 def test_unknown_question_is_an_input_error(table_path):

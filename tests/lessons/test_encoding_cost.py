@@ -2,10 +2,19 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, TargetEncoder
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, TargetEncoder
 
-from mlstack.lessons.encoding_cost import dense_nbytes, matrix_nbytes, measure_encoding
+from mlstack.lessons.encoding_cost import (
+    cost_by_cardinality,
+    cost_sentence,
+    dense_nbytes,
+    fit_peak_bytes,
+    levels_of,
+    matrix_nbytes,
+)
 
 
 @pytest.mark.parametrize(
@@ -28,31 +37,59 @@ def test_dense_nbytes_does_not_allocate():
 
 
 @pytest.fixture(scope="module")
-def high_cardinality():
+def cost():
     rng = np.random.default_rng(0)
-    X = pd.DataFrame({"plane": (np.arange(2000) % 400).astype(str)})
-    y = rng.integers(0, 2, 2000)
-    return X, y
+    codes = pd.Series(rng.integers(0, 400, 1200))
+    y = pd.Series((codes % 7 < 3).astype(int) ^ (rng.random(1200) < 0.2))
+    levels = levels_of(codes.iloc[:800], [10, None])
+    train = {
+        n: pd.DataFrame({"c": (codes.iloc[:800] % (k or 10**6)).astype(str)})
+        for n, k in levels.items()
+    }
+    valid = {
+        n: pd.DataFrame({"c": (codes.iloc[800:] % (k or 10**6)).astype(str)})
+        for n, k in levels.items()
+    }
+    pipelines = {
+        "dense": make_pipeline(
+            OneHotEncoder(sparse_output=False, handle_unknown="ignore"), LogisticRegression()
+        ),
+        "target": make_pipeline(
+            TargetEncoder(cv=KFold(3, shuffle=True, random_state=0)), LogisticRegression()
+        ),
+    }
+    return cost_by_cardinality(pipelines, train, y.iloc[:800], valid, y.iloc[800:], repeat=2)
 
 
-@pytest.mark.parametrize(
-    ("encoder", "n_columns", "sparse"),
-    [
-        (OneHotEncoder(), 400, True),
-        (OrdinalEncoder(), 1, False),
-        (TargetEncoder(cv=KFold(3, shuffle=True, random_state=0)), 1, False),
-    ],
-    ids=["one-hot", "ordinal", "target"],
-)
-def test_measure_encoding(high_cardinality, encoder, n_columns, sparse):
-    cost = measure_encoding(encoder, *high_cardinality, repeat=1)
-    assert cost["n_columns"] == n_columns
-    assert cost["sparse"] is sparse
-    assert cost["dense_bytes"] == 2000 * n_columns * 8
-    assert cost["fit_seconds"] > 0
-    assert cost["peak_bytes"] > 0
+def test_levels_of_names_levels_by_their_categories():
+    assert levels_of([0, 1, 2, 3, 4, 5], [2, 10, None]) == {2: 2, 6: None}
+    assert levels_of([0, 1, 1, -1], [None]) == {2: None}
 
 
-def test_one_hot_sparse_is_far_smaller_than_dense(high_cardinality):
-    cost = measure_encoding(OneHotEncoder(), *high_cardinality, repeat=1)
-    assert cost["output_bytes"] * 20 < cost["dense_bytes"]
+def test_cost_by_cardinality_measures_width_memory_time_and_scores(cost):
+    table, scores = cost
+    top = max(table.index.get_level_values("categories"))
+    assert table.loc[(10, "dense"), "columns"] == 10
+    assert table.loc[(top, "dense"), "columns"] == top
+    assert table.loc[(top, "target"), "columns"] == 1
+    assert (
+        table.loc[(top, "dense"), "peak MB while fitting"]
+        > table.loc[(10, "dense"), "peak MB while fitting"]
+    )
+    assert table.loc[(top, "dense"), "encoded MB"] == pytest.approx(800 * top * 8 / 1e6)
+    assert all(t.repeat == 2 for t in table["fit"])
+    assert scores[("target", 10)].shape == (400,)
+
+
+def test_cost_sentence_follows_the_table(cost):
+    table, _ = cost
+    text = cost_sentence(table, "dense", ["target"], full_rows=100_000)
+    assert "From 10 to" in text and "columns" in text
+    assert "target was" in text or "target and dense were indistinguishable" in text
+    assert "dense matrix alone would take" in text
+
+
+def test_fit_peak_bytes_sees_the_dense_matrix():
+    X = pd.DataFrame({"c": (np.arange(2000) % 200).astype(str)})
+    peak = fit_peak_bytes(OneHotEncoder(sparse_output=False), X)
+    assert peak > 0

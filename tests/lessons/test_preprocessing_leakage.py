@@ -7,7 +7,16 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler, TargetEncoder
 
 from mlstack.lessons.preprocessing_leakage import (
+    bucketed,
+    cardinality_leak,
+    cardinality_sentence,
+    compare_to_right,
     leak_over_resamples,
+    leak_sentence,
+    leak_verdicts,
+    predict_fit_on_all_data,
+    predict_in_pipeline,
+    predict_refit_on_test,
     score_fit_on_all_data,
     score_in_pipeline,
     score_refit_on_test,
@@ -89,3 +98,103 @@ def test_refit_does_not_touch_the_fitted_pipeline(shifted):
     mean_before = model[0].mean_.copy()
     score_refit_on_test(model, X_test + 3, y_test)
     np.testing.assert_array_equal(model[0].mean_, mean_before)
+
+
+def test_predictions_give_the_scores():
+    from sklearn.metrics import roc_auc_score
+
+    split = _pure_noise_categories()
+    clean = predict_in_pipeline(_target_encoder(), LogisticRegression(), *split[:3])
+    leaky = predict_fit_on_all_data(_target_encoder(), LogisticRegression(), *split)
+    assert roc_auc_score(split[3], clean) == pytest.approx(
+        score_in_pipeline(_target_encoder(), LogisticRegression(), *split)
+    )
+    assert roc_auc_score(split[3], leaky) == pytest.approx(
+        score_fit_on_all_data(_target_encoder(), LogisticRegression(), *split)
+    )
+
+
+@pytest.mark.parametrize(
+    ("leaks", "verdict"),
+    [
+        ([0.01, -0.01, 0.004, -0.002, 0.003], "indistinguishable"),
+        ([0.2, 0.25, 0.22, 0.21], "better"),
+    ],
+    ids=["noise", "leak"],
+)
+def test_leak_verdicts_judge_against_the_standard_error(leaks, verdict):
+    table = leak_verdicts(pd.DataFrame({"n_train": 30, "leak": leaks}))
+    assert table.loc[30, "verdict"] == verdict
+    assert table.loc[30, "standard error"] == pytest.approx(
+        np.std(leaks, ddof=1) / np.sqrt(len(leaks))
+    )
+    sentence = leak_sentence(table, "X")
+    assert ("a real inflation" in sentence) == (verdict == "better")
+
+
+def test_bucketed_controls_the_cardinality():
+    codes = pd.Series(np.arange(1000) % 250)
+    assert bucketed(codes, 10).nunique() == 10
+    assert bucketed(codes, None).nunique() == 250
+
+
+def test_the_leak_grows_with_cardinality_on_noise():
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 2000, 4000)
+    y = pd.Series(rng.integers(0, 2, 4000))
+    days = np.arange(2000) // 20
+    table, growth = cardinality_leak(
+        _target_encoder(),
+        LogisticRegression(),
+        codes[:2000],
+        y.iloc[:2000],
+        codes[2000:],
+        y.iloc[2000:],
+        levels=[5, None],
+        groups=days,
+        n_resamples=200,
+    )
+    assert list(table.index) == [5, int(pd.Series(codes[:2000]).nunique())]
+    assert table["leak"].iloc[-1] > table["leak"].iloc[0]
+    assert growth.verdict == "better"
+    assert "It grows with the cardinality" in cardinality_sentence(table, growth)
+
+
+def test_compare_to_right_judges_each_variant():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 600)
+    right = y + rng.normal(size=600)
+    table = compare_to_right(
+        y,
+        right,
+        {"noise": rng.normal(size=600), "same": right.copy()},
+        groups=np.arange(600) // 10,
+        n_resamples=200,
+    )
+    assert table.loc["noise", "verdict"] == "worse"
+    assert table.loc["same", "verdict"] == "indistinguishable"
+
+
+def test_predict_refit_on_test_matches_its_score():
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = (X[:, 0] + rng.normal(size=300) > 0).astype(int)
+    model = make_pipeline(StandardScaler(), LogisticRegression()).fit(X[:200], y[:200])
+    scores = predict_refit_on_test(model, X[200:], batch_size=10)
+    assert roc_auc_score(y[200:], scores) == pytest.approx(
+        score_refit_on_test(model, X[200:], y[200:], batch_size=10)
+    )
+
+
+def test_refit_sentence_groups_the_verdicts():
+    from mlstack.lessons.preprocessing_leakage import refit_sentence
+
+    table = pd.DataFrame(
+        {"ROC AUC": [0.62, 0.5, 0.61], "verdict": [np.nan, "worse", "indistinguishable"]},
+        index=["transform (right)", "one flight", "all at once"],
+    )
+    text = refit_sentence(table)
+    assert "worse than the right way: one flight" in text
+    assert "indistinguishable from it: all at once" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from mlstack.errors import InputError
@@ -75,3 +76,47 @@ def test_bad_input_is_rejected(values, groups, threshold, message):
     ):
         with pytest.raises(InputError, match=message):
             func(values, groups, threshold)
+
+
+def test_compare_implementations_checks_and_times_each_threshold():
+    miles, groups = _aircraft(500)
+    table = recurrence.compare_implementations(miles, groups, [1000, 20000], repeat=2)
+    assert list(table.index) == [1000, 20000]
+    assert table.loc[1000, "numpy passes"] > table.loc[20000, "numpy passes"]
+    assert all(table[name].map(lambda t: t.repeat == 2).all() for name in ("loop", "passes"))
+    assert table.loc[1000, "loop vs passes"].median == pytest.approx(
+        table.loc[1000, "passes"].median / table.loc[1000, "loop"].median
+    )
+
+
+def _table(loop_times, passes_times, passes=(150, 60, 20)):
+    from mlstack.utils.timing import Timing, speedup
+
+    loop = [Timing(tuple(t)) for t in loop_times]
+    numpy = [Timing(tuple(t)) for t in passes_times]
+    return pd.DataFrame(
+        {
+            "numpy passes": list(passes),
+            "floordiv wrong flags": [80, 30, 5],
+            "loop": loop,
+            "passes": numpy,
+            "floordiv": [Timing((0.001, 0.0011))] * len(loop),
+            "loop vs passes": [speedup(p, lo) for p, lo in zip(numpy, loop, strict=True)],
+        },
+        index=pd.Index([5000, 15000, 50000], name="threshold (miles)"),
+    )
+
+
+def test_comparison_sentence_follows_the_ratios():
+    loop = [(0.03, 0.031, 0.032)] * 3
+    mixed = _table(loop, [(0.17, 0.18), (0.05, 0.06), (0.01, 0.012)])
+    text = recurrence.comparison_sentence(mixed)
+    assert "the loop was faster at 2 of 3 thresholds" in text
+    assert "numpy was faster at 1 of 3" in text
+    assert "wrong on up to 80 flights" in text
+    assert "does not depend measurably on the threshold" in text
+    assert "compile it (numba, Cython)" in text
+    numpy_wins = _table(loop, [(0.01, 0.011)] * 3, passes=(4, 2, 1))
+    text = recurrence.comparison_sentence(numpy_wins)
+    assert "numpy was faster at 3 of 3" in text
+    assert "compile it" not in text  # no advice the numbers contradict

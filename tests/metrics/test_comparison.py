@@ -103,3 +103,18 @@ def test_bad_shapes_name_the_parameter():
     assert info.value.parameter == "scores_b"
     with pytest.raises(InputError, match="at least 2 folds"):
         corrected_ttest([0.1], 10, 5)
+
+
+def test_compare_repeats_is_the_plain_paired_t_interval():
+    from scipy import stats
+
+    from mlstack.metrics.comparison import compare_repeats
+
+    d = np.array([0.01, 0.03, 0.02, 0.025, 0.015])
+    verdict = compare_repeats(d, unit="training sets", names=("leaky", "clean"))
+    half = stats.t.ppf(0.975, 4) * d.std(ddof=1) / np.sqrt(5)
+    assert verdict.low == pytest.approx(d.mean() - half)
+    assert verdict.verdict == "better"
+    assert "paired t-interval over 5 training sets" in verdict.sentence()
+    noise = compare_repeats([0.01, -0.01, 0.02, -0.02], rope=0.05)
+    assert noise.verdict == "equivalent"

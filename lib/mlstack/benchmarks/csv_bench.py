@@ -25,17 +25,18 @@ from __future__ import annotations
 import math
 import os
 import shutil
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from mlstack.benchmarks.child_process import run_measured
-from mlstack.benchmarks.frames_pipeline import import_engine, quiet_dask
+from mlstack.benchmarks.child_process import ChildResult, run_measured
+from mlstack.benchmarks.frames_pipeline import ENGINES, check_engines, import_engine, quiet_dask
+from mlstack.benchmarks.frames_report import seconds_text, timing_of
 from mlstack.errors import InputError
 from mlstack.utils.atomic import write_json, write_text
+from mlstack.utils.timing import MIN_REPEAT, speedup, time_repeats
 
 __all__ = [
     "CSV_COLUMNS",
@@ -86,7 +87,10 @@ _USECOLS = [*GROUP_KEYS, *_VALUES]
 _DTYPES = {"month": "int64", "dep_delay": "float64", "arr_delay": "float64", "distance": "float64"}
 _LATE = 15
 
-#: The (engine, mode) pairs measured, in report order.
+#: Share of the memory cap given to DuckDB as its ``memory_limit`` (it spills past it).
+DUCKDB_SHARE = 0.4
+
+#: The (engine, mode) pairs measured, in report order (engines in :data:`ENGINES` order).
 MODES: tuple[tuple[str, str], ...] = (
     ("pandas", "whole"),
     ("pandas", "chunked"),
@@ -288,65 +292,72 @@ GROUP BY origin, dest, carrier, month
 """
 
 
-def _run(
-    engine: str,
-    mode: str,
-    path: str,
-    fmt: str,
-    *,
-    memory_limit_gb: float,
-    chunk_rows: int,
-    temp_dir: str | None,
-) -> pd.DataFrame:
-    if engine == "pandas":
-        if fmt == "csv":
-            read = {"usecols": _USECOLS, "dtype": _DTYPES}
-            if mode == "whole":
-                return aggregate_frame(pd.read_csv(path, **read))
-            chunks = pd.read_csv(path, chunksize=chunk_rows, **read)
-            return _sorted(_finish_pandas(pd.concat(_partial_pandas(c) for c in chunks)))
+def _pandas_aggregate(path: str, fmt: str, mode: str, chunk_rows: int, **_: Any) -> pd.DataFrame:
+    if fmt == "csv":
+        read = {"usecols": _USECOLS, "dtype": _DTYPES}
         if mode == "whole":
-            return aggregate_frame(pd.read_parquet(path, columns=_USECOLS))
-        import pyarrow.parquet as pq
+            return aggregate_frame(pd.read_csv(path, **read))
+        chunks = pd.read_csv(path, chunksize=chunk_rows, **read)
+        return _sorted(_finish_pandas(pd.concat(_partial_pandas(c) for c in chunks)))
+    if mode == "whole":
+        return aggregate_frame(pd.read_parquet(path, columns=_USECOLS))
+    import pyarrow.parquet as pq
 
-        files = sorted(Path(path).glob("*.parquet"))
-        batches = (
-            batch
-            for file in files
-            for batch in pq.ParquetFile(file).iter_batches(chunk_rows, columns=_USECOLS)
-        )
-        parts = (_partial_pandas(b.to_pandas()) for b in batches)
-        return _sorted(_finish_pandas(pd.concat(parts)))
-    if engine == "polars":
-        import polars as pl
+    files = sorted(Path(path).glob("*.parquet"))
+    batches = (
+        batch
+        for file in files
+        for batch in pq.ParquetFile(file).iter_batches(chunk_rows, columns=_USECOLS)
+    )
+    parts = (_partial_pandas(b.to_pandas()) for b in batches)
+    return _sorted(_finish_pandas(pd.concat(parts)))
 
-        lf = pl.scan_csv(path) if fmt == "csv" else pl.scan_parquet(f"{path}/*.parquet")
-        return _sorted(_polars_query(lf).collect(engine="streaming").to_pandas())
-    if engine == "duckdb":
-        import duckdb
 
-        _check_sql_path(path)
-        config = {"memory_limit": f"{memory_limit_gb:g}GB"}
-        if temp_dir:
-            config["temp_directory"] = temp_dir
-        source = f"read_csv('{path}')" if fmt == "csv" else f"read_parquet('{path}/*.parquet')"
-        with duckdb.connect(config=config) as con:
-            query = _DUCKDB_QUERY.format(late=_LATE, source=source)
-            return _sorted(con.sql(query).to_arrow_table().to_pandas())
-    if engine == "dask":
-        import dask.dataframe as dd
+def _polars_aggregate(path: str, fmt: str, **_: Any) -> pd.DataFrame:
+    import polars as pl
 
-        with quiet_dask():
-            if fmt == "csv":
-                df = dd.read_csv(path, usecols=_USECOLS, dtype=_DTYPES, blocksize="64MB")
-            else:
-                # one partition per row group (1e6 rows): partitions sized by the
-                # files' compressed bytes would expand to gigabytes of pandas strings
-                df = dd.read_parquet(path, columns=_USECOLS, split_row_groups=True)
-            parts = df.map_partitions(_partial_pandas)
-            sums = parts.groupby(list(GROUP_KEYS)).sum(split_out=1).compute()
-        return _sorted(_finish_pandas(sums.reset_index()))
-    raise InputError(f"unknown engine {engine!r}; choose pandas, polars, duckdb or dask")
+    lf = pl.scan_csv(path) if fmt == "csv" else pl.scan_parquet(f"{path}/*.parquet")
+    return _sorted(_polars_query(lf).collect(engine="streaming").to_pandas())
+
+
+def _duckdb_aggregate(
+    path: str, fmt: str, memory_limit_gb: float, temp_dir: str | None, **_: Any
+) -> pd.DataFrame:
+    import duckdb
+
+    _check_sql_path(path)
+    config = {"memory_limit": f"{memory_limit_gb:g}GB"}
+    if temp_dir:
+        config["temp_directory"] = temp_dir
+    source = f"read_csv('{path}')" if fmt == "csv" else f"read_parquet('{path}/*.parquet')"
+    with duckdb.connect(config=config) as con:
+        query = _DUCKDB_QUERY.format(late=_LATE, source=source)
+        return _sorted(con.sql(query).to_arrow_table().to_pandas())
+
+
+def _dask_aggregate(path: str, fmt: str, **_: Any) -> pd.DataFrame:
+    import dask.dataframe as dd
+
+    with quiet_dask():
+        if fmt == "csv":
+            df = dd.read_csv(path, usecols=_USECOLS, dtype=_DTYPES, blocksize="64MB")
+        else:
+            # one partition per row group (1e6 rows): partitions sized by the
+            # files' compressed bytes would expand to gigabytes of pandas strings
+            df = dd.read_parquet(path, columns=_USECOLS, split_row_groups=True)
+        parts = df.map_partitions(_partial_pandas)
+        sums = parts.groupby(list(GROUP_KEYS)).sum(split_out=1).compute()
+    return _sorted(_finish_pandas(sums.reset_index()))
+
+
+#: How each engine runs the aggregation: ``(path, fmt, mode=, chunk_rows=,
+#: memory_limit_gb=, temp_dir=)`` -> the sorted result.
+_AGGREGATORS: dict[str, Callable[..., pd.DataFrame]] = {
+    "pandas": _pandas_aggregate,
+    "polars": _polars_aggregate,
+    "duckdb": _duckdb_aggregate,
+    "dask": _dask_aggregate,
+}
 
 
 def timed_aggregate(
@@ -355,12 +366,13 @@ def timed_aggregate(
     path: str,
     *,
     fmt: str = "csv",
-    memory_limit_gb: float = 6.0,
+    repeat: int = MIN_REPEAT,
+    memory_limit_gb: float = 4.0,
     chunk_rows: int = 2_000_000,
     temp_dir: str | None = None,
     result_path: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Time the aggregation of ``path`` with one engine (meant for a child process).
+    """Time the aggregation of ``path`` with one engine, ``repeat`` times (for a child process).
 
     Parameters
     ----------
@@ -371,7 +383,9 @@ def timed_aggregate(
     path : str
         The CSV file, or the directory of Parquet files.
     fmt : {"csv", "parquet"}, default="csv"
-    memory_limit_gb : float, default=6.0
+    repeat : int, default=5
+        Runs; every time is kept.
+    memory_limit_gb : float, default=4.0
         DuckDB's ``memory_limit`` (it spills to ``temp_dir`` past it).
     chunk_rows : int, default=2_000_000
         Rows per chunk of the chunked pandas path.
@@ -383,28 +397,32 @@ def timed_aggregate(
     Returns
     -------
     list of dict
-        One record: ``seconds``, ``groups`` and ``rows`` (flights aggregated).
+        One record: the timing (``repeat``, ``times``, ``median``, ``best``,
+        ``worst``), ``groups`` and ``rows`` (flights aggregated).
     """
     if fmt not in ("csv", "parquet"):
-        raise InputError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
+        raise InputError(f"fmt must be 'csv' or 'parquet', got {fmt!r}", parameter="fmt")
     import_engine(engine)
-    start = time.perf_counter()
-    result = _run(
-        engine,
-        mode,
-        path,
-        fmt,
-        memory_limit_gb=memory_limit_gb,
-        chunk_rows=chunk_rows,
-        temp_dir=temp_dir,
+    aggregate = _AGGREGATORS[engine]
+    options = {
+        "mode": mode,
+        "chunk_rows": chunk_rows,
+        "memory_limit_gb": memory_limit_gb,
+        "temp_dir": temp_dir,
+    }
+    results: list[pd.DataFrame] = []
+    timing = time_repeats(
+        lambda: results.append(aggregate(path, fmt, **options)),
+        repeat=repeat,
+        before=results.clear,
     )
-    seconds = time.perf_counter() - start
+    result = results[-1]
     if result_path:
         result.to_parquet(result_path)
     return [
         {
             "task": fmt,
-            "seconds": seconds,
+            **timing.as_record(),
             "groups": len(result),
             "rows": int(result["flights"].sum()),
         }
@@ -412,28 +430,157 @@ def timed_aggregate(
 
 
 def timed_convert(
-    csv_path: str, parquet_dir: str, *, memory_limit_gb: float = 4.0, temp_dir: str | None = None
+    csv_path: str,
+    parquet_dir: str,
+    *,
+    repeat: int = MIN_REPEAT,
+    memory_limit_gb: float = 4.0,
+    temp_dir: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Time :func:`convert_to_parquet` (meant for a child process)."""
+    """Time :func:`convert_to_parquet` ``repeat`` times (meant for a child process).
+
+    Each run rewrites the Parquet directory; the last one's files stay.
+    """
     import_engine("duckdb")
-    start = time.perf_counter()
-    rows = convert_to_parquet(
-        csv_path, parquet_dir, memory_limit_gb=memory_limit_gb, temp_dir=temp_dir
+    rows: list[int] = []
+    timing = time_repeats(
+        lambda: rows.append(
+            convert_to_parquet(
+                csv_path, parquet_dir, memory_limit_gb=memory_limit_gb, temp_dir=temp_dir
+            )
+        ),
+        repeat=repeat,
+        before=lambda: shutil.rmtree(parquet_dir, ignore_errors=True),
     )
-    seconds = time.perf_counter() - start
     size = sum(p.stat().st_size for p in Path(parquet_dir).glob("*.parquet"))
-    return [{"task": "convert", "seconds": seconds, "rows": rows, "parquet_mb": size / 2**20}]
+    return [{"task": "convert", **timing.as_record(), "rows": rows[0], "parquet_mb": size / 2**20}]
 
 
 # --------------------------------------------------------------------------- the command
 
 
+class _Run:
+    """One ``bench csv`` run: its files, its limits, and the records measured so far."""
+
+    def __init__(
+        self,
+        csv_path: Path,
+        *,
+        mem_limit_gb: float,
+        timeout: float | None,
+        repeat: int,
+        isolate: bool,
+        log: Callable[[str], None],
+    ) -> None:
+        self.csv_path = csv_path
+        self.parquet_dir = csv_path.with_suffix(".parquet.d")
+        self.spill = csv_path.with_suffix(".spill")
+        self.csv_mb = csv_path.stat().st_size / 2**20
+        self.duckdb_limit = round(DUCKDB_SHARE * mem_limit_gb, 1)
+        self.repeat = repeat
+        self.log = log
+        # the engines may memory-map the input: its size counts towards address space
+        self.limits = {
+            "mem_limit_gb": mem_limit_gb,
+            "timeout": None if timeout is None else timeout * (repeat + 1),
+            "mapped_gb": self.csv_mb / 1024,
+            "isolate": isolate,
+        }
+        self.records: list[dict[str, Any]] = []
+        self.results: dict[str, pd.DataFrame] = {}
+
+    def measure(self, engine: str, mode: str, fmt: str) -> None:
+        """Time one engine on one format; keep its result to compare."""
+        path = self.csv_path if fmt == "csv" else self.parquet_dir
+        result_file = self.spill.with_name(f"{self.spill.stem}-{engine}-{mode}-{fmt}.parquet")
+        outcome = run_measured(
+            "mlstack.benchmarks.csv_bench:timed_aggregate",
+            {
+                "engine": engine,
+                "mode": mode,
+                "path": str(path),
+                "fmt": fmt,
+                "repeat": self.repeat,
+                "memory_limit_gb": self.duckdb_limit,
+                "temp_dir": str(self.spill),
+                "result_path": str(result_file),
+            },
+            **self.limits,
+        )
+        if outcome.ok and result_file.exists():
+            self.results[f"{engine} {mode} {fmt}"] = pd.read_parquet(result_file)
+            result_file.unlink()
+        self._keep(_record(outcome, engine, mode, fmt))
+
+    def convert(self) -> bool:
+        """Convert the CSV to Parquet once (timed); True when it worked."""
+        shutil.rmtree(self.parquet_dir, ignore_errors=True)
+        outcome = run_measured(
+            "mlstack.benchmarks.csv_bench:timed_convert",
+            {
+                "csv_path": str(self.csv_path),
+                "parquet_dir": str(self.parquet_dir),
+                "repeat": self.repeat,
+                "memory_limit_gb": self.duckdb_limit,
+                "temp_dir": str(self.spill),
+            },
+            **self.limits,
+        )
+        self._keep(_record(outcome, "duckdb", "convert", "convert"))
+        return outcome.ok
+
+    def _keep(self, record: dict[str, Any]) -> None:
+        self.records.append(record)
+        self.log(_line(record))
+
+
+def _modes(engines: Sequence[str]) -> list[tuple[str, str]]:
+    chosen = set(check_engines(engines))
+    return [(engine, mode) for engine, mode in MODES if engine in chosen]
+
+
+def _measure_all(run: _Run, modes: list[tuple[str, str]], parquet: bool) -> None:
+    """Every engine on the CSV; then, if asked, the conversion and every engine on Parquet."""
+    for engine, mode in modes:
+        run.measure(engine, mode, "csv")
+    if parquet and run.convert():
+        for engine, mode in modes:
+            run.measure(engine, mode, "parquet")
+
+
+def _payload(run: _Run, size_gb: float, mem_limit_gb: float, command: str | None) -> dict:
+    from mlstack.benchmarks.frames_bench import ENGINE_PACKAGES
+    from mlstack.utils.machine import machine_facts
+
+    _check_agreement(run.results, run.records)
+    return {
+        "command": command or f"mlstack bench csv --size-gb {size_gb:g}",
+        "machine": {
+            **machine_facts(ENGINE_PACKAGES),
+            "mem_limit_gb": mem_limit_gb,
+            "duckdb_memory_limit_gb": run.duckdb_limit,
+        },
+        "csv": {"csv_mb": run.csv_mb, "size_gb": size_gb},
+        "records": run.records,
+    }
+
+
+def _write(payload: dict[str, Any], out: str | os.PathLike[str] | None, name: str, log) -> None:
+    from mlstack.utils.paths import reports_dir
+
+    out_dir = Path(out) if out is not None else reports_dir()
+    write_json(out_dir / "timings" / f"{name}.json", payload)
+    write_text(out_dir / f"{name}.md", render_report(payload))
+    log(f"wrote {out_dir / (name + '.md')} and {out_dir / 'timings' / (name + '.json')}")
+
+
 def run_csv_bench(
     size_gb: float = 0.05,
     *,
-    engines: Sequence[str] = ("pandas", "polars", "duckdb", "dask"),
+    engines: Sequence[str] = ENGINES,
+    repeat: int = MIN_REPEAT,
     mem_limit_gb: float = 10.0,
-    timeout: float | None = 3600.0,
+    timeout: float | None = 1800.0,
     parquet: bool = True,
     keep_data: bool = False,
     out: str | os.PathLike[str] | None = None,
@@ -452,11 +599,14 @@ def run_csv_bench(
     size_gb : float, default=0.05
         Size of the CSV in GB.
     engines : sequence of str, default=all four
+    repeat : int, default=5
+        Runs of each engine on each format, and of the conversion, all kept.
     mem_limit_gb : float, default=10.0
-        Memory cap of each engine's process, in GiB. DuckDB gets 60% of it as
-        its own ``memory_limit`` (it spills past that).
+        Memory cap of each engine's process, in GiB. DuckDB gets
+        :data:`DUCKDB_SHARE` of it as its own ``memory_limit`` (it spills past that).
     timeout : float, optional
-        Seconds after which a run is stopped and recorded as failed.
+        Seconds per run after which a child is stopped and recorded as failed
+        (a child running ``repeat`` times gets ``repeat + 1`` times this).
     parquet : bool, default=True
         Also convert the CSV to Parquet (timed) and run the engines on it.
     keep_data : bool, default=False
@@ -485,106 +635,44 @@ def run_csv_bench(
     dict
         ``command``, ``machine``, ``csv`` (path facts) and ``records``.
     """
-    from mlstack.benchmarks.frames_bench import ENGINE_PACKAGES
-    from mlstack.utils.machine import machine_facts
-    from mlstack.utils.paths import reports_dir
-
-    unknown = [e for e in engines if e not in ("pandas", "polars", "duckdb", "dask")]
-    if unknown:
-        raise InputError(f"unknown engines {unknown}; choose from pandas, polars, duckdb, dask")
+    modes = _modes(engines)
+    if repeat < 1:
+        raise InputError(f"repeat must be at least 1, got {repeat}", parameter="repeat")
     directory = Path(directory) if directory is not None else csv_dir()
     csv_path = generate_csv(size_gb, directory / f"flights-{size_gb:g}gb.csv", progress=progress)
-    parquet_dir = csv_path.with_suffix(".parquet.d")
-    spill = csv_path.with_suffix(".spill")
-    facts = {"csv_mb": csv_path.stat().st_size / 2**20, "size_gb": size_gb}
-    duckdb_limit = round(0.6 * mem_limit_gb, 1)
-    # the engines may memory-map the input: its size counts towards address space, not memory
-    limits = {
-        "mem_limit_gb": mem_limit_gb,
-        "timeout": timeout,
-        "mapped_gb": facts["csv_mb"] / 1024,
-        "isolate": isolate,
-    }
-    records: list[dict[str, Any]] = []
-    results: dict[str, pd.DataFrame] = {}
-
-    def measure(engine: str, mode: str, fmt: str, path: Path) -> None:
-        result_file = spill.with_name(f"{spill.stem}-{engine}-{mode}-{fmt}.parquet")
-        outcome = run_measured(
-            "mlstack.benchmarks.csv_bench:timed_aggregate",
-            {
-                "engine": engine,
-                "mode": mode,
-                "path": str(path),
-                "fmt": fmt,
-                "memory_limit_gb": duckdb_limit,
-                "temp_dir": str(spill),
-                "result_path": str(result_file),
-            },
-            **limits,
-        )
-        record = _record(outcome, engine, mode, fmt)
-        if outcome.ok and result_file.exists():
-            results[f"{engine} {mode} {fmt}"] = pd.read_parquet(result_file)
-            result_file.unlink()
-        records.append(record)
-        log(_line(record))
-
-    spill.mkdir(exist_ok=True)
+    run = _Run(
+        csv_path,
+        mem_limit_gb=mem_limit_gb,
+        timeout=timeout,
+        repeat=repeat,
+        isolate=isolate,
+        log=log,
+    )
+    run.spill.mkdir(exist_ok=True)
     try:
-        for engine, mode in MODES:
-            if engine in engines:
-                measure(engine, mode, "csv", csv_path)
-        if parquet:
-            shutil.rmtree(parquet_dir, ignore_errors=True)
-            outcome = run_measured(
-                "mlstack.benchmarks.csv_bench:timed_convert",
-                {
-                    "csv_path": str(csv_path),
-                    "parquet_dir": str(parquet_dir),
-                    "memory_limit_gb": duckdb_limit,
-                    "temp_dir": str(spill),
-                },
-                **limits,
-            )
-            records.append(_record(outcome, "duckdb", "convert", "convert"))
-            log(_line(records[-1]))
-            if outcome.ok:
-                for engine, mode in MODES:
-                    if engine in engines:
-                        measure(engine, mode, "parquet", parquet_dir)
+        _measure_all(run, modes, parquet)
     finally:
-        shutil.rmtree(spill, ignore_errors=True)
+        shutil.rmtree(run.spill, ignore_errors=True)
         if not keep_data:
-            shutil.rmtree(parquet_dir, ignore_errors=True)
+            shutil.rmtree(run.parquet_dir, ignore_errors=True)
             csv_path.unlink(missing_ok=True)
-    _check_agreement(results, records)
-    payload = {
-        "command": command or f"mlstack bench csv --size-gb {size_gb:g}",
-        "machine": {
-            **machine_facts(ENGINE_PACKAGES),
-            "mem_limit_gb": mem_limit_gb,
-            "duckdb_memory_limit_gb": duckdb_limit,
-        },
-        "csv": facts,
-        "records": records,
-    }
+    payload = _payload(run, size_gb, mem_limit_gb, command)
     if write_report:
-        out_dir = Path(out) if out is not None else reports_dir()
-        write_json(out_dir / "timings" / f"{name}.json", payload)
-        write_text(out_dir / f"{name}.md", render_report(payload))
-        log(f"wrote {out_dir / (name + '.md')} and {out_dir / 'timings' / (name + '.json')}")
+        _write(payload, out, name, log)
     return payload
 
 
-def _record(outcome, engine: str, mode: str, task: str) -> dict[str, Any]:
+def _record(outcome: ChildResult, engine: str, mode: str, task: str) -> dict[str, Any]:
     found = outcome.records[0] if outcome.records else {}
+    timing = {k: found.get(k) for k in ("repeat", "times", "median", "best", "worst")}
+    if not found:
+        timing = {"repeat": 0, "times": [], "median": None, "best": None, "worst": None}
     return {
         "engine": engine,
         "mode": mode,
         "task": task,
         "rows": found.get("rows"),
-        "seconds": found.get("seconds"),
+        **timing,
         "peak_rss_mb": round(outcome.peak_rss_mb, 1),
         "status": outcome.status,
         "wall_seconds": round(outcome.wall_seconds, 2),
@@ -595,11 +683,9 @@ def _record(outcome, engine: str, mode: str, task: str) -> dict[str, Any]:
 
 
 def _line(record: dict[str, Any]) -> str:
-    seconds = record["seconds"]
-    shown = f"{seconds:8.1f} s" if seconds is not None else record["status"]
     return (
-        f"{record['task']:<8} {record['engine']:<7} {record['mode']:<10} {shown}  "
-        f"peak {record['peak_rss_mb']:,.0f} MiB"
+        f"{record['task']:<8} {record['engine']:<7} {record['mode']:<10} "
+        f"{seconds_text(record)}  peak {record['peak_rss_mb']:,.0f} MiB"
     )
 
 
@@ -636,30 +722,25 @@ def _check_agreement(results: dict[str, pd.DataFrame], records: list[dict[str, A
 
 
 def results_table(payload: dict[str, Any]) -> pd.DataFrame:
-    """Return one row per engine and mode: seconds and peak memory on CSV and on Parquet."""
+    """Return one row per engine and mode: median seconds (range) and peak memory per format."""
     rows = []
     for engine, mode in MODES:
-        cells: dict[str, Any] = {"engine": engine, "mode": mode}
-        found = False
-        for record in payload["records"]:
-            if record["engine"] == engine and record["mode"] == mode:
-                found = True
-                fmt = record["task"]
-                cells[f"{fmt} seconds"] = (
-                    round(record["seconds"], 1) if record["seconds"] is not None else None
-                )
-                cells[f"{fmt} peak MiB"] = record["peak_rss_mb"]
-                cells[f"{fmt} status"] = record["status"]
+        cells: dict[str, Any] = {"engine (mode)": f"{engine} ({mode})"}
+        found = [r for r in payload["records"] if (r["engine"], r["mode"]) == (engine, mode)]
+        for record in found:
+            cells[f"{record['task']} seconds"] = seconds_text(record)
+            cells[f"{record['task']} peak MiB"] = round(record["peak_rss_mb"])
         if found:
             rows.append(cells)
-    return pd.DataFrame(rows).set_index(["engine", "mode"])
+    return pd.DataFrame(rows).set_index("engine (mode)")
 
 
 def plot_results(payload: dict[str, Any], axes=None):
     """Bar charts of seconds and peak memory per engine, CSV and Parquet side by side.
 
-    Failed runs are drawn as empty bars labelled with the failure; the memory
-    panel marks the cap.
+    A bar is the median of the repeats, its whisker the fastest to the slowest
+    run. Failed runs are drawn as empty bars labelled with the failure; the
+    memory panel marks the cap.
 
     Returns
     -------
@@ -671,23 +752,25 @@ def plot_results(payload: dict[str, Any], axes=None):
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 4))
     records = payload["records"]
-    labels = [
-        f"{e}\n{m}" for e, m in MODES if any(r["engine"] == e and r["mode"] == m for r in records)
-    ]
-    keys = [(e, m) for e, m in MODES if any(r["engine"] == e and r["mode"] == m for r in records)]
+    keys = [(e, m) for e, m in MODES if any((r["engine"], r["mode"]) == (e, m) for r in records)]
     formats = [f for f in ("csv", "parquet") if any(r["task"] == f for r in records)]
     width = 0.8 / max(len(formats), 1)
     x = np.arange(len(keys))
     by = {(r["engine"], r["mode"], r["task"]): r for r in records}
     for i, fmt in enumerate(formats):
         found = [by.get((e, m, fmt)) for e, m in keys]
-        seconds = [r["seconds"] if r and r["seconds"] is not None else 0.0 for r in found]
+        timings = [timing_of(r) if r else None for r in found]
+        medians = [t.median if t else 0.0 for t in timings]
+        spread = [
+            [t.median - t.best if t else 0.0 for t in timings],
+            [t.worst - t.median if t else 0.0 for t in timings],
+        ]
         peaks = [r["peak_rss_mb"] / 1024 if r else 0.0 for r in found]
         offset = (i - (len(formats) - 1) / 2) * width
-        axes[0].bar(x + offset, seconds, width, label=fmt)
+        axes[0].bar(x + offset, medians, width, yerr=spread, capsize=3, label=fmt)
         axes[1].bar(x + offset, peaks, width, label=fmt)
-        for xi, record in zip(x + offset, found, strict=True):
-            if record and record["seconds"] is None:
+        for xi, record, timing in zip(x + offset, found, timings, strict=True):
+            if record and timing is None:
                 axes[0].annotate(
                     "failed", (xi, 0), rotation=90, ha="center", va="bottom", fontsize=8
                 )
@@ -697,67 +780,79 @@ def plot_results(payload: dict[str, Any], axes=None):
     mib = payload["csv"]["csv_mb"]
     size = f"{mib / 1024:.1f} GiB" if mib >= 1024 else f"{mib:,.0f} MiB"
     axes[0].set_title(f"Aggregation over a {size} CSV: time")
-    axes[0].set_ylabel("wall time (s)")
+    axes[0].set_ylabel("wall time (s, median and range)")
     axes[1].set_title("Peak resident memory")
     axes[1].set_ylabel("peak RSS (GiB)")
     for ax in axes:
-        ax.set_xticks(x, labels)
+        ax.set_xticks(x, [f"{e}\n{m}" for e, m in keys])
         ax.legend()
     return axes
-
-
-def _fmt_seconds(record: dict[str, Any] | None) -> str:
-    if record is None:
-        return "not run"
-    if record["seconds"] is None:
-        return record["status"]
-    return f"{record['seconds']:.1f} s"
 
 
 def _peak(record: dict[str, Any] | None) -> str:
     return "-" if record is None else f"{record['peak_rss_mb']:,.0f}"
 
 
+def _conversion_line(convert: dict[str, Any], csv_mb: float) -> str:
+    timing = timing_of(convert)
+    if timing is None:
+        return f"Converting the CSV to Parquet: {convert['status']}."
+    parquet_mb = convert.get("parquet_mb", 0)
+    return (
+        f"Converting the CSV to Parquet (DuckDB `COPY ... (FORMAT parquet)`, zstd) took "
+        f"{seconds_text(convert)}, median (range) over {timing.repeat} runs, and peaked at "
+        f"{convert['peak_rss_mb']:,.0f} MiB; "
+        f"the Parquet files take {parquet_mb:,.0f} MiB ({parquet_mb / csv_mb:.0%} of the CSV)."
+    )
+
+
+def _agreement_line(records: list[dict[str, Any]]) -> str:
+    disagree = [r for r in records if r.get("same_result") is False]
+    agree = [r for r in records if r.get("same_result")]
+    if not (agree or disagree):
+        return ""
+    if not disagree:
+        return (
+            f"All {len(agree)} successful runs produced the same table (group keys equal, "
+            "numbers within 1e-9 relative)."
+        )
+    return (
+        "Runs whose result differs from the first successful run: "
+        + ", ".join(f"{r['engine']} {r['mode']} {r['task']}" for r in disagree)
+        + "."
+    )
+
+
 def conversion_summary(payload: dict[str, Any]) -> str:
     """Return the paragraphs on the Parquet conversion, its pay-back, and the agreement check."""
-    facts, records = payload["csv"], payload["records"]
+    records = payload["records"]
     by = {(r["engine"], r["mode"], r["task"]): r for r in records}
     lines: list[str] = []
     convert = by.get(("duckdb", "convert", "convert"))
     if convert is not None:
-        if convert["seconds"] is not None:
-            lines.append(
-                f"Converting the CSV to Parquet once (DuckDB `COPY ... (FORMAT parquet)`, zstd) "
-                f"took {convert['seconds']:.1f} s and peaked at {convert['peak_rss_mb']:,.0f} MiB; "
-                f"the Parquet files take {convert.get('parquet_mb', 0):,.0f} MiB "
-                f"({convert.get('parquet_mb', 0) / facts['csv_mb']:.0%} of the CSV)."
-            )
-            lines.append("")
-            lines.append(_break_even(by, convert))
-        else:
-            lines.append(f"Converting the CSV to Parquet: {convert['status']}.")
-        lines.append("")
-    disagree = [r for r in records if r.get("same_result") is False]
-    agree = [r for r in records if r.get("same_result")]
-    if agree or disagree:
-        lines.append(
-            f"All {len(agree)} successful runs produced the same table (group keys equal, "
-            "numbers within 1e-9 relative)."
-            if not disagree
-            else "Runs whose result differs from the first successful run: "
-            + ", ".join(f"{r['engine']} {r['mode']} {r['task']}" for r in disagree)
-            + "."
-        )
-        lines.append("")
+        lines += [_conversion_line(convert, payload["csv"]["csv_mb"]), ""]
+        if timing_of(convert) is not None:
+            lines += [_break_even(by, convert), ""]
+    agreement = _agreement_line(records)
+    if agreement:
+        lines += [agreement, ""]
     return "\n".join(lines).strip()
 
 
-def render_report(payload: dict[str, Any]) -> str:
-    """Return the markdown report of a ``bench csv`` run."""
+_HOW = {
+    ("pandas", "whole"): "`read_csv(usecols=...)`, then `groupby`",
+    ("pandas", "chunked"): "`read_csv(chunksize=2e6)` / `iter_batches`, partial sums combined",
+    ("polars", "streaming"): "`scan_csv` ... `collect(engine='streaming')`",
+    ("duckdb", "spilling"): "`read_csv` in SQL, `memory_limit`",
+    ("dask", "blocks"): "`dd.read_csv(blocksize='64MB')` / one row group per partition",
+}
+
+
+def _report_header(payload: dict[str, Any]) -> list[str]:
     machine, facts, records = payload["machine"], payload["csv"], payload["records"]
-    by = {(r["engine"], r["mode"], r["task"]): r for r in records}
     rows = next((r["rows"] for r in records if r.get("rows")), None)
-    lines = [
+    repeats = sorted({r["repeat"] for r in records if r.get("repeat")})
+    return [
         "# A large CSV, four engines: one aggregation under a memory cap",
         "",
         "The same aggregation (per route, carrier and month: flights, mean departure and "
@@ -765,6 +860,8 @@ def render_report(payload: dict[str, Any]) -> str:
         "CSV of the nycflights13 `flights` schema, each engine in its own process under a "
         f"memory cap of {machine.get('mem_limit_gb', 0):g} GiB (address-space limit plus a "
         "resident-memory watchdog). A run that hits the cap is recorded as failed, not hidden. "
+        f"Each engine runs {', '.join(map(str, repeats)) or '-'} times in its process: seconds "
+        "are the median, with the fastest and slowest run in parentheses. "
         "The CSV was written just before, so where it fits in the machine's memory the "
         "engines read it mostly from the operating system's page cache; a cold read adds "
         "the disk's time to every CSV figure.",
@@ -779,24 +876,31 @@ def render_report(payload: dict[str, Any]) -> str:
         f"{machine.get('duckdb_memory_limit_gb', 0):g} GB, spilling to disk past it), dask "
         f"{machine.get('dask')}.",
         "",
+    ]
+
+
+def _report_table(records: list[dict[str, Any]]) -> list[str]:
+    by = {(r["engine"], r["mode"], r["task"]): r for r in records}
+    lines = [
         "| engine | how | CSV: seconds | CSV: peak MiB | Parquet: seconds | Parquet: peak MiB |",
         "|:--|:--|--:|--:|--:|--:|",
     ]
-    how = {
-        ("pandas", "whole"): "`read_csv(usecols=...)`, then `groupby`",
-        ("pandas", "chunked"): "`read_csv(chunksize=2e6)` / `iter_batches`, partial sums combined",
-        ("polars", "streaming"): "`scan_csv` ... `collect(engine='streaming')`",
-        ("duckdb", "spilling"): "`read_csv` in SQL, `memory_limit`",
-        ("dask", "blocks"): "`dd.read_csv(blocksize='64MB')` / one row group per partition",
-    }
     for engine, mode in MODES:
         csv, pq = by.get((engine, mode, "csv")), by.get((engine, mode, "parquet"))
         if csv is None and pq is None:
             continue
-        cells = [engine, how[(engine, mode)], _fmt_seconds(csv), _peak(csv)]
-        cells += [_fmt_seconds(pq), _peak(pq)]
+        cells = [engine, _HOW[(engine, mode)]]
+        cells += [seconds_text(csv) if csv else "not run", _peak(csv)]
+        cells += [seconds_text(pq) if pq else "not run", _peak(pq)]
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", conversion_summary(payload), ""]
+    return [*lines, ""]
+
+
+def render_report(payload: dict[str, Any]) -> str:
+    """Return the markdown report of a ``bench csv`` run."""
+    machine, records = payload["machine"], payload["records"]
+    lines = _report_header(payload) + _report_table(records)
+    lines += [conversion_summary(payload), ""]
     loads = [r["loadavg_1m"] for r in records if r.get("loadavg_1m") is not None]
     if loads:
         lines.append(
@@ -808,19 +912,49 @@ def render_report(payload: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _break_even(by: dict, convert: dict[str, Any]) -> str:
-    """How many queries pay back the conversion, per engine that ran on both formats."""
-    parts = []
+def parquet_gains(payload: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Per engine that ran on both formats: CSV against Parquet, and the queries that pay back.
+
+    Returns
+    -------
+    dict
+        ``(engine, mode) -> {"ratio", "saved", "payback"}``: the speed-up of
+        Parquet over CSV (a :class:`~mlstack.utils.timing.Ratio`), the median
+        seconds saved per query and the queries after which the one
+        conversion has paid for itself (None when Parquet saved nothing).
+    """
+    by = {(r["engine"], r["mode"], r["task"]): r for r in payload["records"]}
+    convert = by.get(("duckdb", "convert", "convert"))
+    convert_time = timing_of(convert) if convert else None
+    gains = {}
     for engine, mode in MODES:
         csv, pq = by.get((engine, mode, "csv")), by.get((engine, mode, "parquet"))
-        if not csv or not pq or csv["seconds"] is None or pq["seconds"] is None:
+        t_csv, t_pq = (timing_of(r) if r else None for r in (csv, pq))
+        if t_csv is None or t_pq is None:
             continue
-        saved = csv["seconds"] - pq["seconds"]
-        if saved > 0:
-            runs = math.ceil(convert["seconds"] / saved)
+        ratio = speedup(t_csv, t_pq)
+        saved = t_csv.median - t_pq.median
+        payback = (
+            math.ceil(convert_time.median / saved)
+            if convert_time is not None and saved > 0 and ratio.distinguishable
+            else None
+        )
+        gains[(engine, mode)] = {"ratio": ratio, "saved": saved, "payback": payback}
+    return gains
+
+
+def _break_even(by: dict, convert: dict[str, Any]) -> str:
+    """How many queries pay back the conversion, per engine that ran on both formats."""
+    gains = parquet_gains({"records": list(by.values())})
+    parts = []
+    for (engine, mode), gain in gains.items():
+        if gain["payback"] is not None:
             parts.append(
-                f"{engine} ({mode}) saves {saved:.1f} s per query: paid back after {runs}"
+                f"{engine} ({mode}) is {gain['ratio']} faster on Parquet, {gain['saved']:.1f} s "
+                f"per query: paid back after {gain['payback']}"
             )
+        else:
+            parts.append(f"{engine} ({mode}): {gain['ratio']}, no gain to pay the conversion back")
     if not parts:
-        return "No engine was faster on Parquet than on CSV in this run."
-    return "Per query on Parquet instead of CSV: " + "; ".join(parts) + " queries."
+        return "No engine ran on both formats in this run."
+    return "Per query on Parquet instead of CSV: " + "; ".join(parts) + "."

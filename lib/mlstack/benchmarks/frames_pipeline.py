@@ -19,6 +19,16 @@ columns :data:`OUTPUT_COLUMNS`; :func:`assert_same_result` checks that two
 engines agree (same rows, values within float tolerance). Window features are
 missing for flights without a tail number.
 
+A feature pipeline's result usually goes to a file, and at 100 times the
+flights it no longer fits in memory next to the work that built it. With
+``out=``, :func:`run_pipeline` writes the result as Parquet instead of
+returning it: DuckDB streams it with ``COPY`` under its ``memory_limit``,
+spilling to a temporary directory; Dask computes the small aggregates in a
+first pass, then shuffles the flights to one partition per group of aircraft
+on disk and writes each partition as it is done, so no step gathers every
+flight at once. Written results are compared by :func:`compare_results`, a
+DuckDB join on ``id`` that needs neither side in memory.
+
 The inputs are plain Parquet (strings, not categoricals, so no engine gets a
 head start): :func:`write_inputs` writes them from :mod:`mlstack.flights.data`, at the
 real size or replicated ``scale`` times with the keys varied (tail numbers and
@@ -37,8 +47,9 @@ from __future__ import annotations
 
 import inspect
 import os
+import tempfile
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -54,7 +65,11 @@ __all__ = [
     "OUTPUT_COLUMNS",
     "as_pandas",
     "assert_same_result",
+    "assert_same_written",
     "base_tables",
+    "check_engines",
+    "compare_results",
+    "compared_results",
     "dask_features",
     "duckdb_features",
     "import_engine",
@@ -62,14 +77,33 @@ __all__ = [
     "pandas_features",
     "polars_features",
     "quiet_dask",
+    "read_result",
     "run_pipeline",
     "step_source",
     "timed_pipeline",
     "write_inputs",
 ]
 
-#: The engines, in the order reports show them (pandas is the reference).
+#: The engines, in the order reports show them (pandas is the reference). The one
+#: list every benchmark, report and command line default reads.
 ENGINES: tuple[str, ...] = ("pandas", "polars", "duckdb", "dask")
+
+
+def check_engines(engines: Sequence[str], parameter: str = "engines") -> list[str]:
+    """Return ``engines`` as a list, or raise :class:`InputError` naming the unknown ones.
+
+    Examples
+    --------
+    >>> check_engines(("polars", "pandas"))
+    ['polars', 'pandas']
+    """
+    unknown = [engine for engine in engines if engine not in ENGINES]
+    if unknown:
+        raise InputError(
+            f"unknown engines {unknown}; choose from {', '.join(ENGINES)}", parameter=parameter
+        )
+    return list(engines)
+
 
 _FLIGHT_COLUMNS = [
     "id",
@@ -402,21 +436,33 @@ SELECT id, origin, dest, carrier, tailnum, hour, temp, wind_speed, precip, visib
             RANGE BETWEEN INTERVAL 24 HOURS PRECEDING AND CURRENT ROW) - 1
        END AS tail_flights_24h
 FROM joined JOIN route USING (origin, dest, hour)
-WINDOW plane AS (PARTITION BY tailnum ORDER BY sched_dep, id)
-ORDER BY id"""
+WINDOW plane AS (PARTITION BY tailnum ORDER BY sched_dep, id)"""
 
 
-def duckdb_sql(paths: dict[str, str]) -> str:
-    """Return the pipeline as one DuckDB SQL query over the Parquet inputs."""
-    for path in paths.values():
-        if "'" in path:
-            raise InputError(f"{path}: a path with a quote cannot be used in SQL; move the data")
-    return "WITH" + _DUCKDB_JOIN.format(**paths) + "," + _DUCKDB_GROUP + _DUCKDB_WINDOW
+def _check_sql_paths(*paths: str) -> None:
+    for path in paths:
+        if "'" in str(path):
+            raise InputError(
+                f"{path}: a path with a quote cannot be used in SQL; move the data",
+                path=str(path),
+            )
+
+
+def duckdb_sql(paths: dict[str, str], *, ordered: bool = True) -> str:
+    """Return the pipeline as one DuckDB SQL query over the Parquet inputs.
+
+    ``ordered=False`` leaves out the final ``ORDER BY id`` (a sort of every
+    row), for a result that is written and compared by ``id`` anyway.
+    """
+    _check_sql_paths(*paths.values())
+    query = "WITH" + _DUCKDB_JOIN.format(**paths) + "," + _DUCKDB_GROUP + _DUCKDB_WINDOW
+    return query + ("\nORDER BY id" if ordered else "")
 
 
 def duckdb_features(
     paths: dict[str, str],
     *,
+    out: str | os.PathLike[str] | None = None,
     threads: int | None = None,
     memory_limit_gb: float | None = None,
     temp_dir: str | None = None,
@@ -427,6 +473,10 @@ def duckdb_features(
     ----------
     paths : dict
         The inputs, as returned by :func:`write_inputs`.
+    out : path-like, optional
+        A directory to write the result to (``result.parquet``), streamed by
+        ``COPY`` without ever holding the whole result; the rows are then not
+        sorted by ``id``. The result is returned when None.
     threads : int, optional
         DuckDB's worker threads; all cores by default.
     memory_limit_gb : float, optional
@@ -437,8 +487,9 @@ def duckdb_features(
 
     Returns
     -------
-    pyarrow.Table
-        One row per flight, ordered by ``id``, columns :data:`OUTPUT_COLUMNS`.
+    pyarrow.Table or pathlib.Path
+        One row per flight, ordered by ``id``, columns :data:`OUTPUT_COLUMNS`;
+        the directory written when ``out`` is given.
     """
     import duckdb
 
@@ -447,8 +498,16 @@ def duckdb_features(
         config["memory_limit"] = f"{memory_limit_gb:g}GB"
     if temp_dir is not None:
         config["temp_directory"] = temp_dir
+    if out is not None:
+        config["preserve_insertion_order"] = False  # lets COPY stream without buffering
     with duckdb.connect(config=config) as con:
-        return con.sql(duckdb_sql(paths)).to_arrow_table()
+        if out is None:
+            return con.sql(duckdb_sql(paths)).to_arrow_table()
+        target = _result_file(out)
+        _check_sql_paths(str(target))
+        query = duckdb_sql(paths, ordered=False)
+        con.execute(f"COPY ({query}) TO '{target}' (FORMAT parquet)")
+        return Path(out)
 
 
 # --------------------------------------------------------------------------- Dask
@@ -466,65 +525,84 @@ def quiet_dask() -> Iterator[None]:
 
 
 def _dask_group(df):
+    import dask
+
+    # The aggregates are small: compute them in a first pass over the data, then merge
+    # them into every partition (a broadcast join), so no step holds all the flights.
     route = df.groupby(["origin", "dest", "hour"])
-    # The aggregates are small: split_out=1 keeps each in one partition (a broadcast join).
-    sizes = route.agg(
-        route_hour_flights=("id", "size"), route_hour_mean_seats=("seats", "mean"), split_out=1
-    )
-    carriers = route["carrier"].nunique(split_out=1).rename("route_hour_carriers")
-    for part in (sizes.reset_index(), carriers.reset_index()):
-        df = df.merge(part, on=["origin", "dest", "hour"], how="left")
-    slot = df.groupby(["origin", "time_hour"]).size(split_out=1)
-    slot = slot.rename("origin_slot_departures").reset_index()
-    return df.merge(slot, on=["origin", "time_hour"], how="left")
+    sizes = route.agg(route_hour_flights=("id", "size"), route_hour_mean_seats=("seats", "mean"))
+    carriers = route["carrier"].nunique().rename("route_hour_carriers")
+    slot = df.groupby(["origin", "time_hour"]).size().rename("origin_slot_departures")
+    sizes, carriers, slot = dask.compute(sizes, carriers, slot)
+    df = df.merge(sizes.join(carriers).reset_index(), on=["origin", "dest", "hour"], how="left")
+    return df.merge(slot.reset_index(), on=["origin", "time_hour"], how="left")
 
 
 def _dask_window(df):
-    # All flights of an aircraft must sit in one partition: shuffle, then reuse pandas.
+    # All flights of an aircraft must sit in one partition: shuffle (on disk), then
+    # reuse the pandas step on each partition.
     return df.shuffle(on="tailnum").map_partitions(_pandas_window)
 
 
-def dask_features(paths: dict[str, str], *, threads: int | None = None) -> pd.DataFrame:
+def dask_features(
+    paths: dict[str, str],
+    *,
+    out: str | os.PathLike[str] | None = None,
+    threads: int | None = None,
+    temp_dir: str | None = None,
+):
     """Build the features with Dask DataFrame (threaded scheduler).
 
-    Joins and group-bys are written as in pandas; the window features need all
-    flights of an aircraft in one partition, so the frame is shuffled on
-    ``tailnum`` and the pandas window step runs on each partition.
+    Joins are written as in pandas; the route and slot aggregates are
+    computed first and merged into every partition; the window features need
+    all flights of an aircraft in one partition, so the frame is shuffled on
+    ``tailnum`` (through files on disk, Dask's ``"disk"`` shuffle) and the
+    pandas window step runs on each partition.
 
     Parameters
     ----------
     paths : dict
         The inputs, as returned by :func:`write_inputs`.
+    out : path-like, optional
+        A directory to write the result to, one Parquet file per partition as
+        each is done (rows grouped by aircraft, not sorted by ``id``). The
+        result is computed into memory and returned when None.
     threads : int, optional
         Worker threads of the scheduler; all cores by default.
+    temp_dir : str, optional
+        Where the shuffle writes its files; the system's temporary directory
+        by default.
 
     Returns
     -------
-    pandas.DataFrame
-        One row per flight, ordered by ``id``, columns :data:`OUTPUT_COLUMNS`.
+    pandas.DataFrame or pathlib.Path
+        One row per flight, ordered by ``id``, columns :data:`OUTPUT_COLUMNS`;
+        the directory written when ``out`` is given.
     """
     import dask
     import dask.dataframe as dd
 
-    flights = dd.read_parquet(paths["flights"])
-    weather = dd.read_parquet(paths["weather"], columns=_WEATHER_COLUMNS)
-    planes = dd.read_parquet(paths["planes"], columns=_PLANE_COLUMNS)
-    df = _pandas_join(flights, weather, planes)
-    df = _dask_group(df)
-    df = _dask_window(df)
-    with dask.config.set(scheduler="threads", num_workers=threads), quiet_dask():
+    settings = {
+        "scheduler": "threads",
+        "num_workers": threads,
+        "dataframe.shuffle.method": "disk",
+        "temporary_directory": temp_dir or tempfile.gettempdir(),
+    }
+    with dask.config.set(settings), quiet_dask():
+        flights = dd.read_parquet(paths["flights"])
+        weather = dd.read_parquet(paths["weather"], columns=_WEATHER_COLUMNS)
+        planes = dd.read_parquet(paths["planes"], columns=_PLANE_COLUMNS)
+        df = _pandas_join(flights, weather, planes)
+        df = _dask_group(df)
+        df = _dask_window(df)[list(OUTPUT_COLUMNS)]
+        if out is not None:
+            df.to_parquet(str(out), write_index=False, overwrite=True)
+            return Path(out)
         result = df.compute()
-    return result.sort_values("id")[list(OUTPUT_COLUMNS)].reset_index(drop=True)
+    return result.sort_values("id").reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- running
-
-_RUNNERS: dict[str, Callable[..., Any]] = {
-    "pandas": pandas_features,
-    "polars": polars_features,
-    "duckdb": duckdb_features,
-    "dask": dask_features,
-}
 
 _STEPS = {
     "pandas": {"join": _pandas_join, "group": _pandas_group, "window": _pandas_window},
@@ -532,6 +610,9 @@ _STEPS = {
     "duckdb": {"join": _DUCKDB_JOIN, "group": _DUCKDB_GROUP, "window": _DUCKDB_WINDOW},
     "dask": {"join": _pandas_join, "group": _dask_group, "window": _dask_window},
 }
+
+_STRING_COLUMNS = ("origin", "dest", "carrier", "tailnum")
+_RESULT_FILE = "result.parquet"
 
 
 def import_engine(engine: str) -> None:
@@ -544,20 +625,26 @@ def import_engine(engine: str) -> None:
         "duckdb": "duckdb",
         "dask": "dask.dataframe",
     }
-    if engine not in modules:
-        raise InputError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+    check_engines([engine], parameter="engine")
     importlib.import_module(modules[engine])
+
+
+def _result_file(out: str | os.PathLike[str]) -> Path:
+    directory = Path(out)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory / _RESULT_FILE
 
 
 def run_pipeline(
     engine: str,
     paths: dict[str, str],
     *,
+    out: str | os.PathLike[str] | None = None,
     threads: int | None = None,
     memory_limit_gb: float | None = None,
     temp_dir: str | None = None,
 ):
-    """Run the pipeline with ``engine`` and return its native result.
+    """Run the pipeline with ``engine``; return its native result, or write it to ``out``.
 
     Parameters
     ----------
@@ -565,6 +652,12 @@ def run_pipeline(
         Which implementation.
     paths : dict
         The inputs, as returned by :func:`write_inputs`.
+    out : path-like, optional
+        A directory to write the result to as Parquet, inside the run (what a
+        feature pipeline does with its result). pandas and Polars build the
+        result in memory and write it; DuckDB and Dask stream it out (see
+        :func:`duckdb_features`, :func:`dask_features`). Read it back with
+        :func:`read_result`, compare two with :func:`compare_results`.
     threads : int, optional
         Threads for DuckDB and Dask. Polars reads its thread count once, from
         the ``POLARS_MAX_THREADS`` environment variable, before it is imported;
@@ -573,22 +666,39 @@ def run_pipeline(
         DuckDB's memory limit (it spills to disk past it); ignored by the
         other engines, which have no such setting.
     temp_dir : str, optional
-        DuckDB's spill directory.
+        Where DuckDB spills and Dask shuffles.
 
     Returns
     -------
-    pandas.DataFrame, polars.DataFrame or pyarrow.Table
-        Convert with :func:`as_pandas` to compare.
+    pandas.DataFrame, polars.DataFrame, pyarrow.Table or pathlib.Path
+        Convert a result with :func:`as_pandas` to compare; the directory
+        written when ``out`` is given.
     """
-    if engine not in _RUNNERS:
-        raise InputError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+    check_engines([engine], parameter="engine")
     if engine == "duckdb":
         return duckdb_features(
-            paths, threads=threads, memory_limit_gb=memory_limit_gb, temp_dir=temp_dir
+            paths, out=out, threads=threads, memory_limit_gb=memory_limit_gb, temp_dir=temp_dir
         )
     if engine == "dask":
-        return dask_features(paths, threads=threads)
-    return _RUNNERS[engine](paths)
+        return dask_features(paths, out=out, threads=threads, temp_dir=temp_dir)
+    result = pandas_features(paths) if engine == "pandas" else polars_features(paths)
+    if out is None:
+        return result
+    target = _result_file(out)
+    if engine == "pandas":
+        result.to_parquet(target, index=False)
+    else:
+        result.write_parquet(target)
+    return Path(out)
+
+
+def read_result(out: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a result written by :func:`run_pipeline` (``out=``), sorted by ``id``.
+
+    For results that fit in memory; compare large ones with :func:`compare_results`.
+    """
+    frame = pd.read_parquet(Path(out))
+    return frame.sort_values("id", ignore_index=True)[list(OUTPUT_COLUMNS)]
 
 
 def as_pandas(result: Any) -> pd.DataFrame:
@@ -645,6 +755,133 @@ def assert_same_result(
             )
 
 
+def _differs(column: str, rtol: float) -> str:
+    left, right = f'l."{column}"', f'r."{column}"'
+    if column in _STRING_COLUMNS:
+        return f"{left} IS DISTINCT FROM {right}"
+    a, b = f"CAST({left} AS DOUBLE)", f"CAST({right} AS DOUBLE)"
+    same = f"abs({a} - {b}) <= {rtol!r} * greatest(abs({a}), abs({b}))"
+    return f"NOT (({a} IS NULL AND {b} IS NULL) OR coalesce({same}, false))"
+
+
+def compare_results(
+    left: str | os.PathLike[str],
+    right: str | os.PathLike[str],
+    *,
+    rtol: float = 1e-9,
+    memory_limit_gb: float = 2.0,
+    temp_dir: str | None = None,
+) -> dict[str, Any]:
+    """Compare two written results row by row, joined on ``id``, without loading either.
+
+    DuckDB joins the two Parquet results (spilling past ``memory_limit_gb``),
+    so results of tens of millions of rows compare in bounded memory.
+
+    Parameters
+    ----------
+    left, right : path-like
+        Directories written by :func:`run_pipeline` with ``out=``.
+    rtol : float, default=1e-9
+        Relative tolerance for numbers.
+    memory_limit_gb : float, default=2.0
+    temp_dir : str, optional
+        DuckDB's spill directory.
+
+    Returns
+    -------
+    dict
+        ``rows_left``, ``rows_right``, ``unmatched`` (ids present on one side
+        only), ``differing`` (column -> rows that differ, only the columns that
+        do) and ``first_id`` (column -> the smallest id where it differs).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> inputs = write_inputs(tempfile.mkdtemp(), rows=300)
+    >>> a, b = tempfile.mkdtemp(), tempfile.mkdtemp()
+    >>> _ = run_pipeline("pandas", inputs, out=a), run_pipeline("duckdb", inputs, out=b)
+    >>> compare_results(a, b)["differing"]
+    {}
+    """
+    import duckdb
+
+    sources = [f"{Path(side)}/*.parquet" for side in (left, right)]
+    _check_sql_paths(*sources)
+    columns = [c for c in OUTPUT_COLUMNS if c != "id"]
+    tests = ", ".join(
+        f'count(*) FILTER (WHERE {_differs(c, rtol)}) AS "n_{c}", '
+        f'min(coalesce(l.id, r.id)) FILTER (WHERE {_differs(c, rtol)}) AS "first_{c}"'
+        for c in columns
+    )
+    query = (
+        "SELECT count(l.id) AS rows_left, count(r.id) AS rows_right, "
+        "count(*) FILTER (WHERE l.id IS NULL OR r.id IS NULL) AS unmatched, "
+        f"{tests} FROM read_parquet('{sources[0]}') AS l "
+        f"FULL JOIN read_parquet('{sources[1]}') AS r ON l.id = r.id"
+    )
+    config: dict[str, Any] = {"memory_limit": f"{memory_limit_gb:g}GB"}
+    if temp_dir is not None:
+        config["temp_directory"] = temp_dir
+    with duckdb.connect(config=config) as con:
+        cursor = con.execute(query)
+        names = [d[0] for d in cursor.description]
+        row = dict(zip(names, cursor.fetchone(), strict=True))
+    differing = {c: int(row[f"n_{c}"]) for c in columns if row[f"n_{c}"]}
+    return {
+        "rows_left": int(row["rows_left"]),
+        "rows_right": int(row["rows_right"]),
+        "unmatched": int(row["unmatched"]),
+        "differing": differing,
+        "first_id": {c: int(row[f"first_{c}"]) for c in differing},
+    }
+
+
+def compared_results(
+    left: str, right: str, *, memory_limit_gb: float = 2.0, temp_dir: str | None = None
+) -> list[dict[str, Any]]:
+    """:func:`compare_results` as a child process's task (see :mod:`mlstack.benchmarks.child_process`)."""
+    found = compare_results(left, right, memory_limit_gb=memory_limit_gb, temp_dir=temp_dir)
+    return [{"task": "compare", **found}]
+
+
+def assert_same_written(
+    left: str | os.PathLike[str],
+    right: str | os.PathLike[str],
+    *,
+    names: tuple[str, str] = ("left", "right"),
+    **options: Any,
+) -> dict[str, Any]:
+    """Raise ``AssertionError`` unless two written results hold the same rows and values.
+
+    Parameters
+    ----------
+    left, right : path-like
+        Directories written by :func:`run_pipeline` with ``out=``.
+    names : tuple of str
+        Labels for the message.
+    **options
+        Passed to :func:`compare_results` (``rtol``, ``memory_limit_gb``, ``temp_dir``).
+
+    Returns
+    -------
+    dict
+        The comparison, when the results agree.
+    """
+    found = compare_results(left, right, **options)
+    if found["unmatched"] or found["rows_left"] != found["rows_right"]:
+        raise AssertionError(
+            f"{names[0]} has {found['rows_left']:,} rows, {names[1]} {found['rows_right']:,}; "
+            f"{found['unmatched']:,} ids are on one side only"
+        )
+    if found["differing"]:
+        shown = "; ".join(
+            f"column {c!r} differs in {n:,} rows, first at id {found['first_id'][c]}"
+            for c, n in found["differing"].items()
+        )
+        raise AssertionError(f"{names[0]} and {names[1]}: {shown}")
+    return found
+
+
 def step_source(engine: str, step: str) -> str:
     """Return the source of one pipeline step in one engine, for side-by-side reading.
 
@@ -662,56 +899,63 @@ def step_source(engine: str, step: str) -> str:
     return part.strip() if isinstance(part, str) else inspect.getsource(part).strip()
 
 
+def _written_rows(out: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return sum(pq.ParquetFile(path).metadata.num_rows for path in sorted(out.glob("*.parquet")))
+
+
 def timed_pipeline(
     engine: str,
     paths: dict[str, str],
     *,
+    out: str,
     threads: int | None = None,
     memory_limit_gb: float | None = None,
     temp_dir: str | None = None,
-    repeat: int = 1,
-    result_path: str | None = None,
+    repeat: int = 5,
 ) -> list[dict[str, Any]]:
-    """Time the pipeline (meant for a child process, see :mod:`mlstack.benchmarks.child_process`).
+    """Time the pipeline, input files to written result, ``repeat`` times.
+
+    Meant for a child process (see :mod:`mlstack.benchmarks.child_process`): the
+    engine's library is imported first, so the times exclude the import.
 
     Parameters
     ----------
     engine : str
     paths : dict
         The inputs, as returned by :func:`write_inputs`.
+    out : str
+        The directory the result is written to; each repeat starts without it
+        and the last one's result stays there (to compare the engines).
     threads, memory_limit_gb, temp_dir : optional
         As in :func:`run_pipeline`.
-    repeat : int, default=1
-        Runs; ``seconds`` is the fastest (the least disturbed by other work on
-        the machine), ``first_seconds`` the first.
-    result_path : str, optional
-        Also write the result there as Parquet (after timing), so the caller
-        can check that the engines agree.
+    repeat : int, default=5
+        Runs; every time is kept.
 
     Returns
     -------
     list of dict
-        One ``pipeline`` record with ``seconds`` (reading the Parquet inputs
-        to the materialized result) and ``rows_out``.
+        One ``pipeline`` record: the timing (``repeat``, ``times``,
+        ``median``, ``best``, ``worst``; see :class:`mlstack.utils.timing.Timing`)
+        and ``rows_out``, the rows written.
     """
-    import time
+    import shutil
+
+    from mlstack.utils.timing import time_repeats
 
     import_engine(engine)  # so that the time excludes importing the library
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = run_pipeline(
-            engine, paths, threads=threads, memory_limit_gb=memory_limit_gb, temp_dir=temp_dir
-        )
-        runs.append(time.perf_counter() - start)
-    if result_path:
-        as_pandas(result).to_parquet(result_path)
-    return [
-        {
-            "task": "pipeline",
-            "seconds": min(runs),
-            "first_seconds": runs[0],
-            "repeat": repeat,
-            "rows_out": len(result),
-        }
-    ]
+    target = Path(out)
+    timing = time_repeats(
+        lambda: run_pipeline(
+            engine,
+            paths,
+            out=target,
+            threads=threads,
+            memory_limit_gb=memory_limit_gb,
+            temp_dir=temp_dir,
+        ),
+        repeat=repeat,
+        before=lambda: shutil.rmtree(target, ignore_errors=True),
+    )
+    return [{"task": "pipeline", **timing.as_record(), "rows_out": _written_rows(target)}]

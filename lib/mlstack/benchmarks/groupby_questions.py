@@ -35,17 +35,16 @@ Examples
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from mlstack.benchmarks.child_process import process_peak_mb
-from mlstack.benchmarks.frames_pipeline import import_engine, quiet_dask
+from mlstack.benchmarks.frames_pipeline import ENGINES, import_engine, quiet_dask
 from mlstack.errors import InputError
 from mlstack.utils.atomic import atomic_path
-from mlstack.utils.timing import peak_rss_mb
+from mlstack.utils.timing import MIN_REPEAT, peak_rss_mb, time_repeats
 
 
 def _peak_so_far() -> float:
@@ -172,7 +171,9 @@ def _load(engine: str, path: str, keys: str, threads: int | None) -> Any:
             if keys == "category":
                 x = x.astype(dict.fromkeys(_STRING_KEYS, "category"))
             return x.persist()
-    raise InputError(f"unknown engine {engine!r}; choose pandas, polars, duckdb or dask")
+    raise InputError(
+        f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}", parameter="engine"
+    )
 
 
 def _answer(engine: str, x: Any, question: str) -> float:
@@ -207,9 +208,9 @@ def timed_questions(
     questions: tuple[str, ...] | list[str] = tuple(QUESTIONS),
     keys: str = "string",
     threads: int | None = None,
-    repeat: int = 2,
+    repeat: int = MIN_REPEAT,
 ) -> list[dict[str, Any]]:
-    """Load the table once, then time each question ``repeat`` times (best kept).
+    """Load the table once, then time each question ``repeat`` times, keeping every time.
 
     Meant to run in a child process (see :mod:`mlstack.benchmarks.child_process`), like the
     benchmark, which loads once and runs each question twice.
@@ -225,55 +226,81 @@ def timed_questions(
         categoricals after loading (as the benchmark's pandas script does).
     threads : int, optional
         Threads for DuckDB and Dask (Polars reads ``POLARS_MAX_THREADS``).
-    repeat : int, default=2
-        Runs per question; ``seconds`` is the fastest, ``first_seconds`` the first.
+    repeat : int, default=5
+        Runs per question.
 
     Returns
     -------
     list of dict
-        One record for ``load`` and one per question, with ``seconds``,
-        ``peak_rss_mb_so_far`` and ``check`` (sum of the first aggregate, equal
-        across engines).
+        One record for ``load`` and one per question, each with
+        the timing (``repeat``, ``times``, ``median``, ``best``, ``worst``),
+        ``peak_rss_mb_so_far`` and, for the questions, ``check`` (sum of the
+        first aggregate, equal across engines).
     """
     unknown = [q for q in questions if q not in QUESTIONS]
     if unknown:
-        raise InputError(f"unknown questions {unknown}; choose from {', '.join(QUESTIONS)}")
+        raise InputError(
+            f"unknown questions {unknown}; choose from {', '.join(QUESTIONS)}",
+            parameter="questions",
+        )
     if keys not in ("string", "category"):
-        raise InputError(f"keys must be 'string' or 'category', got {keys!r}")
+        raise InputError(f"keys must be 'string' or 'category', got {keys!r}", parameter="keys")
     if threads is not None and engine == "dask":
         import dask
 
         dask.config.set(scheduler="threads", num_workers=threads)
     import_engine(engine)
-    start = time.perf_counter()
-    x = _load(engine, path, keys, threads)
-    records = [
-        {
-            "task": "load",
-            "seconds": time.perf_counter() - start,
-            "peak_rss_mb_so_far": _peak_so_far(),
-        }
-    ]
+    loaded: list[Any] = []
+    timing = time_repeats(
+        lambda: loaded.append(_load(engine, path, keys, threads)),
+        repeat=repeat,
+        before=loaded.clear,  # drop the previous copy before loading the next
+    )
+    x = loaded[-1]
+    records = [{"task": "load", **timing.as_record(), "peak_rss_mb_so_far": _peak_so_far()}]
     for question in questions:
-        runs, check = [], None
-        for _ in range(repeat):
-            start = time.perf_counter()
-            check = _answer(engine, x, question)
-            runs.append(time.perf_counter() - start)
+        checks: list[float] = []
+        timing = time_repeats(
+            lambda q=question, c=checks: c.append(_answer(engine, x, q)), repeat=repeat
+        )
         records.append(
             {
                 "task": question,
                 "question": QUESTIONS[question][0],
-                "seconds": min(runs),
-                "first_seconds": runs[0],
-                "check": check,
+                **timing.as_record(),
+                "check": checks[-1],
                 "peak_rss_mb_so_far": _peak_so_far(),
             }
         )
     return records
 
 
-def timed_read_csv(engine: str, path: str, *, variant: str = "default") -> list[dict[str, Any]]:
+def _read_csv(engine: str, path: str, variant: str) -> int:
+    """Read the whole CSV into memory; return its rows."""
+    if engine == "pandas":
+        import pandas as pd
+
+        return len(pd.read_csv(path, engine="pyarrow" if variant == "pyarrow" else "c"))
+    if engine == "polars":
+        import polars as pl
+
+        return pl.read_csv(path).height
+    if engine == "duckdb":
+        import duckdb
+
+        with duckdb.connect() as con:
+            return con.read_csv(path).to_arrow_table().num_rows
+    if engine == "dask":
+        import dask.dataframe as dd
+
+        with quiet_dask():
+            return len(dd.read_csv(path).compute())
+    raise InputError(f"unknown engine {engine!r}", parameter="engine")
+
+
+def timed_read_csv(
+    engine: str, path: str, *, variant: str = "default", repeat: int = MIN_REPEAT
+) -> list[dict[str, Any]]:
     """Time reading the group-by CSV into memory with one engine (in a child process).
 
     Parameters
@@ -283,33 +310,15 @@ def timed_read_csv(engine: str, path: str, *, variant: str = "default") -> list[
         The CSV written by :func:`generate` with ``csv=True``.
     variant : {"default", "pyarrow"}, default="default"
         For pandas, ``"pyarrow"`` uses ``read_csv(engine="pyarrow")`` (multi-threaded).
+    repeat : int, default=5
+        Reads; each frame is dropped before the next read.
 
     Returns
     -------
     list of dict
-        One ``read_csv`` record with ``seconds`` and the rows read.
+        One ``read_csv`` record with the timing and the rows read.
     """
     import_engine(engine)
-    start = time.perf_counter()
-    if engine == "pandas":
-        import pandas as pd
-
-        frame = pd.read_csv(path, engine="pyarrow" if variant == "pyarrow" else "c")
-        rows = len(frame)
-    elif engine == "polars":
-        import polars as pl
-
-        rows = pl.read_csv(path).height
-    elif engine == "duckdb":
-        import duckdb
-
-        with duckdb.connect() as con:
-            rows = con.read_csv(path).to_arrow_table().num_rows
-    elif engine == "dask":
-        import dask.dataframe as dd
-
-        with quiet_dask():
-            rows = len(dd.read_csv(path).compute())
-    else:
-        raise InputError(f"unknown engine {engine!r}")
-    return [{"task": "read_csv", "seconds": time.perf_counter() - start, "rows_read": rows}]
+    rows: list[int] = []
+    timing = time_repeats(lambda: rows.append(_read_csv(engine, path, variant)), repeat=repeat)
+    return [{"task": "read_csv", **timing.as_record(), "rows_read": rows[-1]}]

@@ -2,11 +2,14 @@
 
 The seed's trade-off table compares numpy (the standard), cupy (numpy on an
 NVIDIA GPU) and jax (numpy with automatic differentiation and a compiler). On a
-machine without a GPU and without jax only part of that can be measured; this
-module says which part (:func:`library_status`) and measures it: numpy in
-float64 against float32 (:func:`dtype_benchmark`), and the same reduction in
-numpy against the columnar engines the repository already ships
-(:func:`reduction_benchmark`). Timings go to ``reports/timings/``, never into
+machine without a GPU only part of that can be measured; this module says
+which part (:func:`library_status`) and measures it: numpy in float64 against
+float32 (:func:`dtype_benchmark`), jax on the CPU beside numpy on the same
+operations (:func:`jax_benchmark`), and the same reduction in numpy against
+the columnar engines the repository already ships (:func:`reduction_benchmark`).
+Every timing is repeated and kept whole (:class:`~mlstack.utils.timing.Timing`),
+so each ratio has its range. Nothing about a GPU is measured here: statements
+about GPUs are labelled as such. Timings go to ``reports/timings/``, never into
 tests.
 """
 
@@ -22,9 +25,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlstack.utils.timing import time_call
+from mlstack.utils.timing import MIN_REPEAT, Timing, speedup, speedup_phrase, time_call
 
-__all__ = ["dtype_benchmark", "gpu_present", "library_status", "reduction_benchmark"]
+__all__ = [
+    "ONE_THREAD_XLA",
+    "dtype_benchmark",
+    "dtype_sentence",
+    "gpu_present",
+    "jax_benchmark",
+    "jax_sentence",
+    "library_status",
+    "reduction_benchmark",
+    "reduction_sentence",
+    "timing_records",
+]
+
+#: XLA flags that keep jax's CPU backend on one thread, as numpy is here
+#: (``OMP_NUM_THREADS=1``); they only act if set before jax is first imported.
+ONE_THREAD_XLA = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 
 #: Libraries the trade-off table names, with what each needs to run.
 _LIBRARIES = {
@@ -68,6 +86,8 @@ def library_status() -> pd.DataFrame:
             why = "no: not installed"
         elif name == "cupy" and not gpu:
             why = "no: no GPU on this machine"
+        elif name in ("jax", "torch") and not gpu:
+            why = "yes, on the CPU only (no GPU on this machine)"
         else:
             why = "yes"
         if name == "cupy" and not gpu and not installed:
@@ -76,19 +96,30 @@ def library_status() -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("library")
 
 
-def _record(name: str, dtype: str, op: str, seconds: float, nbytes: int, flops: float) -> dict:
+def _record(name: str, dtype: str, op: str, timing: Timing, nbytes: int, flops: float) -> dict:
     return {
         "library": name,
         "dtype": dtype,
         "operation": op,
-        "seconds": seconds,
-        "GB/s": nbytes / seconds / 1e9,
-        "GFLOP/s": flops / seconds / 1e9,
+        "timing": timing,
+        "seconds": timing.median,
+        "GB/s": nbytes / timing.median / 1e9,
+        "GFLOP/s": flops / timing.median / 1e9,
+    }
+
+
+def _operations(a, b, c, out, m1, m2, size: int, n: int, k: int) -> dict:
+    """numpy's benchmark operations: name -> (call, bytes moved, floating-point operations)."""
+    return {
+        "sum": (lambda: a.sum(), n * size, n),
+        "a * b + c": (lambda: np.add(np.multiply(a, b, out=out), c, out=out), 5 * n * size, 2 * n),
+        "sqrt(abs(a))": (lambda: np.sqrt(np.abs(a, out=out), out=out), 4 * n * size, 2 * n),
+        "matmul": (lambda: m1 @ m2, 3 * k**2 * size, 2 * k**3),
     }
 
 
 def dtype_benchmark(
-    n: int = 10_000_000, *, matmul_size: int = 1000, repeat: int = 5, seed: int = 0
+    n: int = 10_000_000, *, matmul_size: int = 1000, repeat: int = MIN_REPEAT, seed: int = 0
 ) -> pd.DataFrame:
     """Time numpy operations in float64 and float32 on the same values.
 
@@ -104,15 +135,16 @@ def dtype_benchmark(
     matmul_size : int, default=1000
         Side of the square matrices.
     repeat : int, default=5
-        Timed repetitions; the best is kept.
+        Timed repetitions, all kept.
     seed : int, default=0
         Seed of the random values.
 
     Returns
     -------
     pandas.DataFrame
-        One row per (dtype, operation): ``seconds`` (best), ``GB/s`` (bytes
-        read and written per second) and ``GFLOP/s``.
+        One row per (dtype, operation): ``timing``
+        (:class:`~mlstack.utils.timing.Timing`), ``seconds`` (its median),
+        ``GB/s`` (bytes read and written per second) and ``GFLOP/s``.
     """
     rng = np.random.default_rng(seed)
     base = rng.standard_normal((3, n))
@@ -122,51 +154,141 @@ def dtype_benchmark(
         a, b, c = (row.astype(dtype) for row in base)
         out = np.empty_like(a)
         m1, m2 = (m.astype(dtype) for m in mat)
-        size = a.itemsize
-        ops: dict[str, tuple[Callable[[], Any], int, float]] = {
-            "sum": (lambda a=a: a.sum(), n * size, n),
-            "a * b + c": (
-                lambda a=a, b=b, c=c, out=out: np.add(np.multiply(a, b, out=out), c, out=out),
-                5 * n * size,
-                2 * n,
-            ),
-            "sqrt(abs(a))": (
-                lambda a=a, out=out: np.sqrt(np.abs(a, out=out), out=out),
-                4 * n * size,
-                2 * n,
-            ),
-            "matmul": (
-                lambda m1=m1, m2=m2: m1 @ m2,
-                3 * matmul_size**2 * size,
-                2 * matmul_size**3,
-            ),
-        }
+        ops = _operations(a, b, c, out, m1, m2, a.itemsize, n, matmul_size)
         for op, (func, nbytes, flops) in ops.items():
-            best = time_call(func, repeat=repeat).best
-            records.append(_record("numpy", np.dtype(dtype).name, op, best, nbytes, flops))
+            timing = time_call(func, repeat=repeat)
+            records.append(_record("numpy", np.dtype(dtype).name, op, timing, nbytes, flops))
     return pd.DataFrame.from_records(records)
 
 
-def reduction_benchmark(values: np.ndarray, *, repeat: int = 5) -> pd.DataFrame:
+def dtype_sentence(table: pd.DataFrame) -> str:
+    """Say what float32 changed against float64, operation by operation, with the ranges."""
+    by = table.set_index(["operation", "dtype"])["timing"]
+    parts = [
+        speedup_phrase(
+            f"`{op}` in float32", speedup(by[(op, "float64")], by[(op, "float32")]), "in float64"
+        )
+        for op in dict.fromkeys(table["operation"])
+    ]
+    return (
+        "float32 halves the bytes per value (what limits the memory-bound operations) and "
+        "doubles the values per SIMD instruction (what limits `matmul`). In this run: "
+        + "; ".join(parts)
+        + ". On a GPU the gap is usually wider, since consumer GPUs compute float64 far more "
+        "slowly than float32 (not measured here: this machine has no GPU)."
+    )
+
+
+def _jax() -> Any:
+    """Import jax on one CPU thread (when it was not imported yet) and return ``jax``."""
+    import sys
+
+    if "jax" not in sys.modules:
+        flags = os.environ.get("XLA_FLAGS", "")
+        if "xla_cpu_multi_thread_eigen" not in flags:
+            os.environ["XLA_FLAGS"] = (flags + " " + ONE_THREAD_XLA).strip()
+    import jax
+
+    return jax
+
+
+def jax_benchmark(
+    n: int = 10_000_000, *, matmul_size: int = 1000, repeat: int = MIN_REPEAT, seed: int = 0
+) -> pd.DataFrame:
+    """Time the same float32 operations in numpy and in jax (``jit``-compiled) on the CPU.
+
+    jax compiles each function on its first call; that call is timed apart
+    (``compile s``) and the repeats time the compiled function, waiting for
+    its result (``block_until_ready``). jax runs on one CPU thread when this
+    module imports it first (:data:`ONE_THREAD_XLA`), like numpy here.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per operation: ``numpy`` and ``jax`` (Timings), ``compile s``,
+        ``jax vs numpy`` (a Ratio: numpy's time over jax's, above 1 when jax
+        is faster) and ``max relative difference`` of the results.
+    """
+    jax = _jax()
+    jnp = jax.numpy
+    rng = np.random.default_rng(seed)
+    a, b, c = rng.standard_normal((3, n)).astype(np.float32)
+    m1, m2 = rng.standard_normal((2, matmul_size, matmul_size)).astype(np.float32)
+    out = np.empty_like(a)
+    numpy_ops = {
+        "sum": lambda: a.sum(),
+        "a * b + c": lambda: np.add(np.multiply(a, b, out=out), c, out=out),
+        "sqrt(abs(a))": lambda: np.sqrt(np.abs(a, out=out), out=out),
+        "matmul": lambda: m1 @ m2,
+    }
+    ja, jb, jc, jm1, jm2 = (jax.device_put(v) for v in (a, b, c, m1, m2))
+    jax_ops = {
+        "sum": (jax.jit(lambda x: x.sum()), (ja,)),
+        "a * b + c": (jax.jit(lambda x, y, z: x * y + z), (ja, jb, jc)),
+        "sqrt(abs(a))": (jax.jit(lambda x: jnp.sqrt(jnp.abs(x))), (ja,)),
+        "matmul": (jax.jit(lambda x, y: x @ y), (jm1, jm2)),
+    }
+    rows = []
+    for op, numpy_call in numpy_ops.items():
+        compiled, args = jax_ops[op]
+        compile_timing = time_call(lambda f=compiled, a=args: f(*a).block_until_ready(), repeat=1)
+        jax_timing = time_call(lambda f=compiled, a=args: f(*a).block_until_ready(), repeat=repeat)
+        numpy_timing = time_call(numpy_call, repeat=repeat)
+        expected = np.asarray(numpy_call(), dtype=np.float64)
+        got = np.asarray(compiled(*args), dtype=np.float64)
+        scale = np.maximum(np.abs(expected), 1e-6 * np.abs(expected).max() + 1e-30)
+        rows.append(
+            {
+                "operation": op,
+                "numpy": numpy_timing,
+                "jax": jax_timing,
+                "compile s": compile_timing.median,
+                "jax vs numpy": speedup(numpy_timing, jax_timing),
+                "max relative difference": float(np.max(np.abs(got - expected) / scale)),
+            }
+        )
+    return pd.DataFrame(rows).set_index("operation")
+
+
+def jax_sentence(table: pd.DataFrame) -> str:
+    """Say how jax on the CPU compared with numpy, operation by operation (no GPU claims)."""
+    parts = [
+        speedup_phrase(f"jax on `{op}`", ratio, "numpy")
+        for op, ratio in table["jax vs numpy"].items()
+    ]
+    compile_s = table["compile s"]
+    return (
+        "On this machine's CPU, one thread each, float32: "
+        + "; ".join(parts)
+        + f". Compiling each function cost {compile_s.min() * 1e3:,.0f}-"
+        f"{compile_s.max() * 1e3:,.0f} ms once. jax's reasons to exist (automatic "
+        "differentiation, one program for CPU, GPU and TPU) are not speed on a CPU; whether it "
+        "is faster on a GPU was not measured here (no GPU)."
+    )
+
+
+def reduction_benchmark(values: np.ndarray, *, repeat: int = MIN_REPEAT) -> pd.DataFrame:
     """Sum the same float64 values with each installed library that can run here.
 
     The data is converted to each library's own container once, outside the
     timing (zero-copy where the library allows it); only the reduction is
-    timed. Dask splits the array into chunks and sums them on its thread pool.
+    timed. Dask splits the array into chunks and sums them on its thread pool;
+    jax (with 64-bit floats enabled for this call) sums a compiled function.
 
     Parameters
     ----------
     values : ndarray of float64, shape (n,)
         The values to sum.
     repeat : int, default=5
-        Timed repetitions; the best is kept.
+        Timed repetitions, all kept.
 
     Returns
     -------
     pandas.DataFrame
-        One row per library: ``seconds`` (best), ``GB/s`` and ``GFLOP/s`` (one
-        addition per element), the ``result`` and its ``relative difference``
-        from numpy's.
+        One row per library: ``timing``, ``seconds`` (median), ``GB/s`` and
+        ``GFLOP/s`` (one addition per element), ``vs numpy`` (a Ratio:
+        numpy's time over the library's), the ``result`` and its ``relative
+        difference`` from numpy's.
     """
     values = np.ascontiguousarray(values, dtype=np.float64)
     n = values.shape[0]
@@ -212,14 +334,68 @@ def reduction_benchmark(values: np.ndarray, *, repeat: int = 5) -> pd.DataFrame:
             return lambda: float(array.sum().compute(scheduler="threads"))
 
         candidates["dask"] = _dask
+    if importlib.util.find_spec("jax"):
+
+        def _jax_sum() -> Callable[[], float]:
+            jax = _jax()
+            with jax.enable_x64(True):
+                array = jax.device_put(values)
+                summed = jax.jit(lambda x: x.sum())
+                summed(array).block_until_ready()  # compile once, outside the timing
+
+            def call() -> float:
+                with jax.enable_x64(True):
+                    return float(summed(array).block_until_ready())
+
+            return call
+
+        candidates["jax"] = _jax_sum
     records = []
     reference = float(values.sum())
+    timings = {}
     for name, prepare in candidates.items():
         func = prepare()
-        best = time_call(func, repeat=repeat).best
+        timings[name] = time_call(func, repeat=repeat)
         result = func()
-        record = _record(name, "float64", "sum", best, values.nbytes, n)
+        record = _record(name, "float64", "sum", timings[name], values.nbytes, n)
+        record["vs numpy"] = None if name == "numpy" else speedup(timings["numpy"], timings[name])
         record["result"] = result
         record["relative difference"] = abs(result - reference) / abs(reference)
         records.append(record)
     return pd.DataFrame.from_records(records)
+
+
+def reduction_sentence(table: pd.DataFrame, n: int) -> str:
+    """Say how each library's sum compared with numpy's, with the ranges, and that they agree."""
+    others = table[table["library"] != "numpy"]
+    parts = [
+        speedup_phrase(name, ratio, "numpy")
+        for name, ratio in zip(others["library"], others["vs numpy"], strict=True)
+    ]
+    return (
+        f"Summing {n:,} float64 values: " + "; ".join(parts) + ". numpy sums pairwise (more "
+        "accurate on long sums); the columnar engines use straight SIMD loops, some on "
+        "several threads. The results agree to within "
+        f"{table['relative difference'].max():.1e} relative difference."
+    )
+
+
+def timing_records(
+    *, by_dtype: pd.DataFrame, jax: pd.DataFrame, reduction: pd.DataFrame
+) -> dict[str, list[dict[str, Any]]]:
+    """The raw figures of the three benchmarks for a timings file, every repeat included."""
+
+    def rows(frame: pd.DataFrame, keys: list[str]) -> list[dict[str, Any]]:
+        return [
+            {
+                **{k: r[k] for k in keys},
+                **{k: v.as_record() for k, v in r.items() if isinstance(v, Timing)},
+            }
+            for r in frame.to_dict("records")
+        ]
+
+    return {
+        "dtype": rows(by_dtype, ["dtype", "operation"]),
+        "jax": rows(jax.reset_index(), ["operation", "compile s"]),
+        "reduction": rows(reduction, ["library"]),
+    }

@@ -21,7 +21,7 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-__all__ = ["PENALTIES", "logistic_paths", "plot_coefficient_paths"]
+__all__ = ["PENALTIES", "logistic_paths", "penalized_logistic", "plot_coefficient_paths"]
 
 # liblinear (fast for both penalties at this size) penalizes the intercept like a
 # coefficient; a large intercept_scaling makes that penalty negligible, so a very strong
@@ -30,6 +30,25 @@ _INTERCEPT_SCALING = 100.0
 
 #: ``l1_ratio`` of each named penalty (scikit-learn >= 1.8 spells the penalty this way).
 PENALTIES: Mapping[str, float] = {"L1": 1.0, "L2": 0.0}
+
+
+def penalized_logistic(C: float, penalty: str, *, random_state: int = 0) -> LogisticRegression:
+    """The logistic regression :func:`logistic_paths` fits for one ``C`` and named penalty.
+
+    Use it to refit a strength chosen on the path, to score it elsewhere.
+
+    Examples
+    --------
+    >>> penalized_logistic(0.1, "L1").get_params()["l1_ratio"]
+    1.0
+    """
+    return LogisticRegression(
+        C=C,
+        l1_ratio=PENALTIES[penalty],
+        solver="liblinear",
+        intercept_scaling=_INTERCEPT_SCALING,
+        random_state=random_state,
+    )
 
 
 def logistic_paths(
@@ -105,7 +124,7 @@ def logistic_paths(
                 solver="liblinear",
                 intercept_scaling=_INTERCEPT_SCALING,
                 random_state=random_state,
-            )
+            )  # as penalized_logistic, for any l1_ratio
             model.fit(Z_train, y_train)
             coef = model.coef_.ravel()
             p_train = model.predict_proba(Z_train)[:, 1]

@@ -40,6 +40,7 @@ __all__ = [
     "Verdict",
     "compare_folds",
     "compare_on_rows",
+    "compare_repeats",
     "corrected_ttest",
     "select_and_recheck",
     "verdict_from_interval",
@@ -113,6 +114,17 @@ class Verdict:
                 "chosen on"
             )
         return text
+
+    def paragraph(self, digits: int = 3) -> str:
+        """The :meth:`sentence`, capitalized and closed with a period, to stand on its own.
+
+        Examples
+        --------
+        >>> Verdict("better", 0.02, 0.01, 0.03, 0.95, "a test", names=("the pipeline", "B")).paragraph()
+        'The pipeline is better than B: difference +0.020 [+0.010, +0.030] (95%, a test).'
+        """
+        text = self.sentence(digits)
+        return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
     def as_dict(self) -> dict[str, Any]:
         """Return the verdict as plain data (for JSON and tables)."""
@@ -280,6 +292,62 @@ def compare_folds(
         names,
         selected_from,
         rechecked,
+    )
+
+
+def compare_repeats(
+    differences: Sequence[float],
+    *,
+    unit: str = "repeats",
+    rope: float | None = None,
+    confidence: float = 0.95,
+    names: tuple[str, str] = ("A", "B"),
+) -> Verdict:
+    """Compare A with B from paired differences measured on independent repeats.
+
+    Use it when each repeat draws its own training data independently (small
+    random training sets from a large pool, say) and both workflows are scored
+    on the same rows within a repeat: the differences are independent, so the
+    plain paired t-interval applies, without the overlap correction of
+    :func:`compare_folds`. The interval covers the variation between repeats
+    only; rows shared by every repeat (a fixed validation set) add their own
+    noise, which :func:`compare_on_rows` measures.
+
+    Parameters
+    ----------
+    differences : sequence of float
+        A's score minus B's in each repeat, oriented so positive means A is better.
+    unit : str, default="repeats"
+        Plural name of what was repeated (``"training sets"``), for the method text.
+    rope, confidence, names
+        As in :func:`compare_folds`.
+
+    Returns
+    -------
+    Verdict
+
+    Examples
+    --------
+    >>> v = compare_repeats([0.004, -0.01, 0.012, 0.0, 0.003, -0.002], unit="training sets",
+    ...                     names=("scaler fitted on all rows", "pipeline"))
+    >>> print(v)
+    scaler fitted on all rows is indistinguishable from pipeline: difference +0.001 [-0.007, +0.009] (95%, paired t-interval over 6 training sets)
+    """
+    d = np.asarray(differences, dtype=float)
+    if d.ndim != 1 or len(d) < 2:
+        raise InputError(
+            f"need at least 2 paired differences; got shape {d.shape}", parameter="differences"
+        )
+    test = corrected_ttest(d, n_train=1.0, n_test=0.0, confidence=confidence)
+    return Verdict(
+        verdict_from_interval(test["low"], test["high"], rope),
+        test["mean"],
+        test["low"],
+        test["high"],
+        confidence,
+        f"paired t-interval over {len(d)} {unit}",
+        rope,
+        names,
     )
 
 

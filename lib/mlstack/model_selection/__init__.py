@@ -5,7 +5,9 @@ from mlstack.model_selection.cluster import (
     dask_backend,
 )
 from mlstack.model_selection.compare import (
+    fit_and_predict,
     fit_and_score,
+    score_intervals,
 )
 from mlstack.model_selection.curves import (
     learning_curve_frame,
@@ -49,7 +51,9 @@ __all__ = [
     "cv_table",
     "dask_backend",
     "estimate_spread",
+    "fit_and_predict",
     "fit_and_score",
+    "score_intervals",
     "fit_candidates",
     "fold_table",
     "format_params",

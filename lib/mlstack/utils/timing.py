@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import resource
 import statistics
+import time
 import timeit
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,9 +28,12 @@ __all__ = [
     "MIN_REPEAT",
     "Ratio",
     "Timing",
+    "TimingLog",
     "peak_rss_mb",
     "speedup",
+    "speedup_phrase",
     "time_call",
+    "time_repeats",
     "write_timings",
 ]
 
@@ -48,6 +52,22 @@ class Timing:
     """
 
     times: tuple[float, ...]
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Timing:
+        """Rebuild a timing from a raw record that holds its ``times`` (see :meth:`as_record`).
+
+        Examples
+        --------
+        >>> Timing.from_record({"repeat": 3, "times": [0.2, 0.1, 0.3]}).median
+        0.2
+        """
+        times = record.get("times") or ()
+        if not times:
+            raise InputError(
+                "the record holds no times: it failed or was not measured", parameter="record"
+            )
+        return cls(tuple(float(t) for t in times))
 
     @property
     def repeat(self) -> int:
@@ -104,7 +124,7 @@ class Ratio:
     distinguishable: bool
 
     def __str__(self) -> str:
-        text = f"{self.median:.2g}x ({self.low:.2g}-{self.high:.2g}x"
+        text = f"{_times(self.median)}x ({_times(self.low)}-{_times(self.high)}x"
         return text + (")" if self.distinguishable else ", within noise)")
 
     def as_record(self) -> dict[str, Any]:
@@ -115,6 +135,11 @@ class Ratio:
             "high": self.high,
             "distinguishable": self.distinguishable,
         }
+
+
+def _times(value: float) -> str:
+    """A ratio with two significant digits, without exponent notation: 0.95, 2.0, 36, 359."""
+    return f"{value:,.0f}" if value >= 9.95 else f"{value:#.2g}"
 
 
 def _seconds(value: float) -> str:
@@ -160,6 +185,50 @@ def time_call(func: Callable[[], Any], *, repeat: int = MIN_REPEAT, number: int 
     return Timing(tuple(t / number for t in runs))
 
 
+def time_repeats(
+    func: Callable[[], Any],
+    *,
+    repeat: int = MIN_REPEAT,
+    before: Callable[[], Any] | None = None,
+) -> Timing:
+    """Time ``func()`` once per repeat, for work that takes a second or more.
+
+    Unlike :func:`time_call` (:mod:`timeit`, which switches the garbage
+    collector off while it times), the collector stays on, as in real use:
+    a pipeline that allocates gigabytes must be allowed to free them.
+
+    Parameters
+    ----------
+    func : callable
+        Called with no arguments, ``repeat`` times.
+    repeat : int, default=5
+    before : callable, optional
+        Called, untimed, before each repeat (to remove the previous run's
+        output, say).
+
+    Returns
+    -------
+    Timing
+
+    Examples
+    --------
+    >>> calls = []
+    >>> timing = time_repeats(lambda: calls.append(1), repeat=3, before=calls.clear)
+    >>> timing.repeat, calls
+    (3, [1])
+    """
+    if repeat < 1:
+        raise InputError(f"repeat={repeat} must be at least 1", parameter="repeat")
+    times = []
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return Timing(tuple(times))
+
+
 def speedup(baseline: Timing | Sequence[float], other: Timing | Sequence[float]) -> Ratio:
     """How many times faster ``other`` is than ``baseline``, measured in the same run.
 
@@ -188,6 +257,88 @@ def speedup(baseline: Timing | Sequence[float], other: Timing | Sequence[float])
     return Ratio(
         base.median / new.median, base.best / new.worst, base.worst / new.best, distinguishable
     )
+
+
+class TimingLog:
+    """Repeated timings of a notebook's experiments, kept with their facts for one timings file.
+
+    Parameters
+    ----------
+    repeat : int, default=5
+        Repeats of every measurement unless a call says otherwise.
+
+    Attributes
+    ----------
+    records : list of dict
+        One per measurement: its facts (``experiment``, ``method``, ``rows``...)
+        and its :meth:`Timing.as_record` (``repeat``, ``times``, ``median``, ...).
+
+    Examples
+    --------
+    >>> log = TimingLog(repeat=5)
+    >>> timing = log.time(lambda: sum(range(100)), number=10, experiment="sum", rows=100)
+    >>> log.records[0]["experiment"], log.records[0]["repeat"], len(log.records[0]["times"])
+    ('sum', 5, 5)
+    >>> log.get(experiment="sum").repeat
+    5
+    """
+
+    def __init__(self, repeat: int = MIN_REPEAT) -> None:
+        self.repeat = repeat
+        self.records: list[dict[str, Any]] = []
+        self._timings: list[Timing] = []
+
+    def time(
+        self, func: Callable[[], Any], *, number: int = 1, repeat: int | None = None, **facts: Any
+    ) -> Timing:
+        """Time ``func`` with :func:`time_call`, keep the result with ``facts``, return it."""
+        timing = time_call(func, repeat=repeat or self.repeat, number=number)
+        return self.add(timing, **facts)
+
+    def add(self, timing: Timing, **facts: Any) -> Timing:
+        """Keep a timing measured elsewhere, with its facts; return it."""
+        self.records.append({**facts, **timing.as_record()})
+        self._timings.append(timing)
+        return timing
+
+    def get(self, **facts: Any) -> Timing:
+        """Return the one timing whose facts include ``facts``."""
+        found = [
+            timing
+            for record, timing in zip(self.records, self._timings, strict=True)
+            if all(record.get(k) == v for k, v in facts.items())
+        ]
+        if len(found) != 1:
+            raise InputError(
+                f"{len(found)} timings match {facts}; expected one", parameter="facts"
+            )
+        return found[0]
+
+
+def speedup_phrase(name: str, ratio: Ratio | None, baseline: str) -> str:
+    """Say how ``name`` compared with ``baseline``, from a speed-up, without overstating it.
+
+    ``ratio`` is :func:`speedup` of the baseline's times over ``name``'s: above
+    1 when ``name`` is faster. Overlapping times give "indistinguishable",
+    never a winner.
+
+    Examples
+    --------
+    >>> speedup_phrase("Polars", Ratio(5.2, 4.1, 6.0, True), "pandas")
+    'Polars was 5.2x (4.1-6.0x) faster than pandas'
+    >>> speedup_phrase("DuckDB", Ratio(1.1, 0.9, 1.3, False), "pandas")
+    'DuckDB and pandas were indistinguishable: 1.1x (0.90-1.3x, within noise)'
+    >>> speedup_phrase("Dask", Ratio(0.5, 0.4, 0.6, True), "pandas")
+    'Dask was 2.0x (1.7-2.5x) slower than pandas'
+    """
+    if ratio is None:
+        return f"{name} was not compared with {baseline}"
+    if not ratio.distinguishable:
+        return f"{name} and {baseline} were indistinguishable: {ratio}"
+    if ratio.median >= 1:
+        return f"{name} was {ratio} faster than {baseline}"
+    inverse = Ratio(1 / ratio.median, 1 / ratio.high, 1 / ratio.low, True)
+    return f"{name} was {inverse} slower than {baseline}"
 
 
 def peak_rss_mb() -> float:
