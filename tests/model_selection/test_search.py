@@ -1,4 +1,4 @@
-"""Tests of mlstack.model_selection.search: CV tables, the three searches, and the AP2 measurement."""
+"""Tests of mlstack.model_selection.search: CV tables, the three searches, the candidates' predictions."""
 
 import numpy as np
 import pandas as pd
@@ -14,7 +14,6 @@ from mlstack.model_selection.search import (
     fit_candidates,
     fold_table,
     format_params,
-    selection_optimism,
 )
 
 SPACE = {"max_depth": [1, 2, 3, 4], "min_samples_leaf": [1, 20]}
@@ -62,41 +61,9 @@ def test_fit_candidates_follows_parameter_grid_order():
         DecisionTreeClassifier(random_state=0), SPACE, X[:200], y[:200], X[200:], n_jobs=1
     )
     assert params == list(ParameterGrid(SPACE))
-    assert scores.shape == (100, len(params))
+    assert scores.shape == (len(params), 100)
     single = DecisionTreeClassifier(random_state=0, **params[3]).fit(X[:200], y[:200])
-    np.testing.assert_allclose(scores[:, 3], single.predict_proba(X[200:])[:, 1])
-
-
-def test_selection_optimism_is_positive_for_test_picks_and_zero_for_honest_ones():
-    rng = np.random.default_rng(0)
-    y = rng.random(4000) < 0.3
-    signal = y + rng.normal(0, 1.5, 4000)
-    # 20 candidates with the same true quality: any difference on a test set is luck.
-    scores = signal[:, None] + rng.normal(0, 1.0, (4000, 20))
-    table = selection_optimism(y, scores, sizes=[200, 2000], honest_index=0, n_repeats=60)
-    assert list(table.index) == [200, 2000]
-    small, large = table.loc[200], table.loc[2000]
-    assert small.ap2_inflation > 3 * small.ap2_inflation_se > 0
-    assert small.ap2_inflation > large.ap2_inflation > 0
-    assert abs(small.honest_inflation) < 3 * small.honest_inflation_se + 1e-9
-    assert 0 < small.picked_other <= 1
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "match"),
-    [
-        ({"sizes": [100]}, "test size 100 must be between 1 and 99"),
-        (
-            {"sizes": [10], "scores": np.zeros((5, 2))},
-            r"scores must have shape \(100, n_candidates\)",
-        ),
-    ],
-    ids=["size-too-large", "bad-shape"],
-)
-def test_selection_optimism_rejects_bad_arguments(kwargs, match):
-    arguments = {"scores": np.zeros((100, 2)), "sizes": [10]} | kwargs
-    with pytest.raises(ValueError, match=match):
-        selection_optimism(np.arange(100) % 2, honest_index=0, n_repeats=2, **arguments)
+    np.testing.assert_allclose(scores[3], single.predict_proba(X[200:])[:, 1])
 
 
 def test_fold_table_describes_forward_in_time_folds():

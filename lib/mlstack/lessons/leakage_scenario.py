@@ -10,7 +10,10 @@ exists yet, and it does worse than a coin.
 
 :data:`ANALYST_SCRIPT` is the analyst's code exactly as it runs
 (:func:`run_analyst_script`), so the linter reads the code that produced the
-numbers. :func:`late_model` is the model both the analyst and the fix use.
+numbers. :func:`late_model` is the analyst's model: every column passed through,
+categories ordinal-encoded (the tail number too), dates dropped; it departs from
+the feature policy on purpose. The fix uses the policy's model instead
+(:func:`mlstack.flights.pipelines.make_model`).
 """
 
 from __future__ import annotations
@@ -26,20 +29,16 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OrdinalEncoder
 
 from mlstack.flights import data
+from mlstack.flights.policy import POST_DEPARTURE
 
 __all__ = [
     "ANALYST_SCRIPT",
-    "POST_DEPARTURE",
     "at_scheduling_time",
     "flights_frame",
     "late_model",
     "run_analyst_script",
     "validation_auc",
 ]
-
-#: Columns measured after the aircraft left the gate (``cancelled`` is constant once
-#: cancelled flights are dropped, so it is left out).
-POST_DEPARTURE: tuple[str, ...] = ("dep_time", "dep_delay", "arr_time", "air_time")
 
 #: The analyst's script, as shared. It receives ``flights`` (the January-October export)
 #: and ``deployment`` (November-December as seen at scheduling time).
@@ -68,9 +67,11 @@ test_auc = roc_auc_score(deployment["late"], model.predict_proba(deployment[feat
 
 
 def flights_frame(sample_rows: int | None = None, random_state: int = 0) -> pd.DataFrame:
-    """The task's flights with every column an export would have, and the label ``late``.
+    """The task's flights of the whole year with every column an export would have, and ``late``.
 
     Rows are in scheduled-departure order; ``sample_rows`` keeps a random subset.
+    The columns are those of :func:`mlstack.flights.data.task_data` (with the
+    schedule counts) plus the post-departure ones.
 
     Examples
     --------
@@ -78,7 +79,9 @@ def flights_frame(sample_rows: int | None = None, random_state: int = 0) -> pd.D
     >>> frame.shape[0], "dep_delay" in frame, frame["late"].dtype
     (500, True, dtype('bool'))
     """
-    X, y = data.task_frame(include_leaky=True, sample=sample_rows, random_state=random_state)
+    X, y = data.task_data(
+        include_leaky=True, period="all", sample=sample_rows, random_state=random_state
+    )
     return X.drop(columns="cancelled").assign(late=y)
 
 
@@ -88,9 +91,11 @@ def at_scheduling_time(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def late_model(random_state: int = 0) -> Pipeline:
-    """A gradient-boosting pipeline for the flights: categories ordinal-encoded, dates dropped.
+    """The analyst's gradient-boosting pipeline: every column, categories ordinal-encoded.
 
-    Trees need no scaling; unseen categories and missing values are handled.
+    Trees need no scaling; unseen categories and missing values are handled. It
+    departs from the feature policy on purpose (it learns from whatever columns it
+    is given, the tail number and the calendar included): it is the analyst's model.
 
     Examples
     --------
@@ -126,7 +131,15 @@ def validation_auc(
     target: str = "late",
     random_state: int = 0,
 ) -> float:
-    """Fit :func:`late_model` on ``train`` and return its ROC AUC on ``valid``."""
+    """Fit :func:`late_model` on ``train`` and return its ROC AUC on ``valid``.
+
+    Examples
+    --------
+    >>> frame = flights_frame(sample_rows=3000)
+    >>> early, late = frame[frame["month"] <= 8], frame[frame["month"] > 8]
+    >>> 0.5 < validation_auc(early, late, ["hour", "carrier", "distance"]) < 1
+    True
+    """
     model = late_model(random_state).fit(train[features], train[target])
     return float(roc_auc_score(valid[target], model.predict_proba(valid[features])[:, 1]))
 

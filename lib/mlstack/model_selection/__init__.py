@@ -18,6 +18,7 @@ from mlstack.model_selection.guard import (
 from mlstack.model_selection.optimism import (
     masked_roc_auc,
     selection_optimism,
+    summarize_optimism,
 )
 from mlstack.model_selection.resampling import (
     scores_over_resamples,
@@ -31,6 +32,7 @@ from mlstack.model_selection.search import (
     format_params,
 )
 from mlstack.model_selection.splits import (
+    RollingOriginSplit,
     cv_fold_scores,
     estimate_spread,
     group_split,
@@ -44,6 +46,7 @@ __all__ = [
     "ClusterInfo",
     "Evaluation",
     "HeldOutTestSet",
+    "RollingOriginSplit",
     "compare_searches",
     "cv_fold_scores",
     "cv_table",
@@ -62,6 +65,7 @@ __all__ = [
     "selection_optimism",
     "shared_groups",
     "spread_table",
+    "summarize_optimism",
     "time_split",
     "validation_curve_frame",
 ]

@@ -5,11 +5,9 @@
 - :func:`compare_searches` runs ``GridSearchCV``, ``RandomizedSearchCV`` and
   ``HalvingRandomSearchCV`` on the same space and folds, and reports each
   one's best score, how many fits it paid for and its wall time;
-- :func:`fit_candidates` and :func:`selection_optimism` measure anti-pattern
-  AP2 (tuning on the test set): pick the candidate with the best score on a
-  "test" set, then score the same candidate on fresh data from the same
-  period; the difference is the optimism the test score acquired by being
-  used for selection.
+- :func:`fit_candidates` fits every point of a grid once and predicts a pool
+  of rows, the input :func:`mlstack.model_selection.optimism.selection_optimism`
+  needs to measure anti-pattern AP2 (tuning on the test set).
 
 All fitting goes through joblib, so it runs on a Dask cluster inside
 :func:`mlstack.model_selection.cluster.dask_backend`.
@@ -34,16 +32,12 @@ from sklearn.model_selection import (
 )
 from sklearn.utils.parallel import Parallel, delayed
 
-from mlstack.errors import InputError
-from mlstack.metrics.evaluation import roc_auc_columns
-
 __all__ = [
     "compare_searches",
     "cv_table",
     "fit_candidates",
     "fold_table",
     "format_params",
-    "selection_optimism",
 ]
 
 
@@ -264,94 +258,12 @@ def fit_candidates(
     params : list of dict
         The candidates, in ``ParameterGrid`` order (the order of
         ``GridSearchCV.cv_results_["params"]``).
-    scores : numpy.ndarray of shape (n_eval, n_candidates)
-        Probability of the positive class from each candidate.
+    scores : numpy.ndarray of shape (n_candidates, n_eval)
+        Probability of the positive class from each candidate, one row per
+        candidate (the layout ``selection_optimism`` takes).
     """
     params = list(ParameterGrid({key: list(values) for key, values in space.items()}))
-    columns = Parallel(n_jobs=n_jobs)(
+    rows = Parallel(n_jobs=n_jobs)(
         delayed(_fit_predict)(estimator, p, X_fit, y_fit, X_eval) for p in params
     )
-    return params, np.column_stack(columns)
-
-
-def selection_optimism(
-    y_pool: Any,
-    scores: np.ndarray,
-    *,
-    sizes: Sequence[int],
-    honest_index: int,
-    n_repeats: int = 200,
-    random_state: int = 0,
-) -> pd.DataFrame:
-    """Measure how much choosing a model by its test score inflates that score (AP2).
-
-    For each test-set size ``n`` and each repeat, the pool of evaluation rows
-    is shuffled and cut into a "test" part of ``n`` rows and a "fresh" part
-    (the rest). The AP2 procedure picks the candidate with the best ROC AUC
-    on the test part and reports that AUC; the same candidate is then scored
-    on the fresh part. An honest procedure picks ``honest_index`` (chosen by
-    cross-validation on other data) and reports its test AUC.
-
-    Parameters
-    ----------
-    y_pool : array-like of shape (n_pool,)
-        Binary labels of the evaluation pool.
-    scores : numpy.ndarray of shape (n_pool, n_candidates)
-        Each candidate's predicted probability (from :func:`fit_candidates`).
-    sizes : sequence of int
-        Test-set sizes to try; each must leave rows for the fresh part.
-    honest_index : int
-        Column of the candidate an honest procedure selected.
-    n_repeats : int, default=200
-    random_state : int, default=0
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index ``test_rows``; columns ``ap2_reported`` and ``ap2_fresh`` (mean
-        AUC of the test-picked candidate on the test and on fresh rows),
-        ``ap2_inflation`` (their mean difference), ``ap2_inflation_p90`` and
-        ``ap2_inflation_se`` (its standard error over the repeats),
-        ``honest_inflation`` and ``honest_inflation_se`` (the same difference
-        for the honest pick: zero up to noise), and ``picked_other`` (share of repeats in which the test
-        picked a different candidate than cross-validation did).
-    """
-    y = np.asarray(y_pool).astype(bool)
-    S = np.asarray(scores, dtype=float)
-    if S.ndim != 2 or S.shape[0] != len(y):
-        raise InputError(
-            f"scores must have shape ({len(y)}, n_candidates); got {S.shape}", parameter="scores"
-        )
-    rng = np.random.default_rng(random_state)
-    rows = {}
-    for n in sizes:
-        if not 0 < n < len(y):
-            raise InputError(
-                f"test size {n} must be between 1 and {len(y) - 1}", parameter="sizes"
-            )
-        reported, fresh, honest_gap, other = [], [], [], []
-        for _ in range(n_repeats):  # repeats, not rows: each step is vectorized
-            order = rng.permutation(len(y))
-            test, rest = order[:n], order[n:]
-            test_auc = roc_auc_columns(y[test], S[test])
-            pick = int(np.nanargmax(test_auc))
-            fresh_auc = roc_auc_columns(y[rest], S[rest][:, [pick, honest_index]])
-            reported.append(test_auc[pick])
-            fresh.append(fresh_auc[0])
-            honest_gap.append(test_auc[honest_index] - fresh_auc[1])
-            other.append(pick != honest_index)
-        inflation = np.asarray(reported) - np.asarray(fresh)
-        root = np.sqrt(n_repeats)
-        rows[n] = {
-            "ap2_reported": float(np.mean(reported)),
-            "ap2_fresh": float(np.mean(fresh)),
-            "ap2_inflation": float(inflation.mean()),
-            "ap2_inflation_p90": float(np.quantile(inflation, 0.9)),
-            "ap2_inflation_se": float(inflation.std() / root),
-            "honest_inflation": float(np.mean(honest_gap)),
-            "honest_inflation_se": float(np.std(honest_gap) / root),
-            "picked_other": float(np.mean(other)),
-        }
-    table = pd.DataFrame(rows).T
-    table.index.name = "test_rows"
-    return table
+    return params, np.vstack(rows)
