@@ -57,3 +57,120 @@ def test_policy_table_lists_use_and_reason():
     assert table.index.tolist() == ["carrier", "tailnum"]
     assert table.loc["carrier", "used as"] == "categorical"
     assert "identifier" in table.loc["tailnum", "reason left out"]
+
+
+# --- the notebooks use the policy -------------------------------------------------------
+
+#: Notebooks that fit a clean flights model: they build it with the policy's builders.
+CLEAN_MODEL_NOTEBOOKS = ("03", "04", "08", "10", "11")
+
+#: The marker a notebook writes next to a deliberate departure from the policy.
+DEPARTURE = "departs from the feature policy"
+
+#: Estimators a clean-model notebook must not build by hand (the policy's builders do).
+HAND_BUILT = {
+    "HistGradientBoostingClassifier",
+    "LogisticRegression",
+    "LGBMClassifier",
+    "XGBClassifier",
+    "GradientBoostingClassifier",
+    "RandomForestClassifier",
+}
+
+#: Loaders, and whether they return the development months unless asked otherwise.
+DEVELOPMENT_BY_DEFAULT = {"task_frame": True, "task_data": True, "load_flights": False}
+
+#: Whole-year reads before notebook 08 that show no November-December outcome, each with why.
+WHOLE_YEAR_READS = {
+    # 05 counts rows and categories of the whole published schedule (no outcome) to size a
+    # dense one-hot matrix.
+    ("05_scaling_encoding", "load_table"): "the schedule's size only",
+    # 01 times array operations on the raw table; its memory-layout table shows the length of
+    # one dep_delay mask over the year. Owned by the vectorization notebook; listed so that
+    # any new whole-year read fails this test.
+    ("01_vectorization", "load_flights"): "memory-layout demonstration",
+}
+
+
+def _notebook_cells(stem_prefix: str) -> list[tuple[str, str]]:
+    import json
+
+    from mlstack.engine.notebooks import discover_notebooks
+    from mlstack.utils.paths import notebooks_dir
+
+    (path,) = [p for p in discover_notebooks(notebooks_dir()) if p.stem.startswith(stem_prefix)]
+    cells = json.loads(path.read_text())["cells"]
+    return [(path.stem, "".join(c["source"])) for c in cells if c["cell_type"] == "code"]
+
+
+def _calls(source: str):
+    import ast
+
+    code = "\n".join(
+        line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))
+    )
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            yield name, node
+
+
+def _keyword(call, name):
+    import ast
+
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return (
+                keyword.value.value if isinstance(keyword.value, ast.Constant) else keyword.value
+            )
+    return None
+
+
+@pytest.mark.parametrize("number", CLEAN_MODEL_NOTEBOOKS)
+def test_notebooks_that_fit_clean_flights_models_build_them_from_the_policy(number):
+    cells = _notebook_cells(number)
+    builders = [
+        name for _, source in cells for name, _ in _calls(source)
+        if name in ("make_model", "tuning_estimator")
+    ]  # fmt: skip
+    assert builders, f"notebook {number} never calls make_model or tuning_estimator"
+    for _, source in cells:
+        for name, call in _calls(source):
+            assert name not in HAND_BUILT, f"notebook {number} builds {name} by hand"
+            departs = name == "late_model" or (
+                name == "make_model"
+                and (_keyword(call, "features") is not None or _keyword(call, "target_encode"))
+            )
+            if departs:
+                assert DEPARTURE in source, (
+                    f"notebook {number}: {name}(...) departs from the policy without saying so"
+                )
+
+
+def _pre_mastery_notebooks() -> list[str]:
+    from mlstack.engine.notebooks import discover_notebooks
+    from mlstack.utils.paths import notebooks_dir
+
+    return [p.stem[:2] for p in discover_notebooks(notebooks_dir()) if p.stem[:2] < "08"]
+
+
+@pytest.mark.parametrize("number", _pre_mastery_notebooks())
+def test_no_notebook_before_08_computes_on_the_test_months(number):
+    for stem, source in _notebook_cells(number):
+        for name, call in _calls(source):
+            whole_year = (stem, name) in WHOLE_YEAR_READS
+            if name in DEVELOPMENT_BY_DEFAULT:
+                period = _keyword(call, "period")
+                default = "development" if DEVELOPMENT_BY_DEFAULT[name] else "all"
+                period = default if period is None else period
+                assert period == "development" or whole_year, (
+                    f"{stem}: {name}(...) reads period={period!r}; explore January-October only"
+                )
+            elif name == "load_table" and call.args:
+                table = getattr(call.args[0], "value", None)
+                assert table != "flights" or whole_year, (
+                    f"{stem}: load_table('flights') reads the test months"
+                )
+            elif name == "flights_frame":
+                raise AssertionError(f"{stem}: flights_frame returns the whole year")

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from mlstack.errors import DataError
-from mlstack.flights.policy import columns_with_role, period_mask
+from mlstack.flights.policy import DEVELOPMENT_MONTHS, columns_with_role, period_mask
 from mlstack.utils.atomic import atomic_path
 from mlstack.utils.paths import data_dir
 
@@ -38,6 +38,7 @@ __all__ = [
     "data_fingerprint",
     "load_flights",
     "load_table",
+    "schedule_by_month",
     "task_data",
     "task_frame",
 ]
@@ -349,3 +350,31 @@ def task_data(
         include_leaky=include_leaky, period=period, sample=sample, random_state=random_state
     )
     return add_schedule_features(X, load_table("flights")), y
+
+
+def schedule_by_month() -> pd.DataFrame:
+    """Flights scheduled in each month of 2013 and the period the month belongs to.
+
+    Counts of the published schedule only: no outcome of any flight, so the size of
+    the held-out test months can be shown without looking at them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``month`` (1-12); columns ``scheduled flights`` and ``period``
+        (``development`` or ``test``).
+
+    Examples
+    --------
+    >>> table = schedule_by_month()
+    >>> int(table["scheduled flights"].sum()), table.loc[12, "period"]
+    (336776, 'test')
+    """
+    counts = load_table("flights").groupby("month").size()
+    return pd.DataFrame(
+        {
+            "scheduled flights": counts,
+            "period": np.where(np.isin(counts.index, DEVELOPMENT_MONTHS), "development", "test"),
+        },
+        index=counts.index.rename("month"),
+    )

@@ -33,11 +33,16 @@ from sklearn.model_selection import (
 from sklearn.utils.parallel import Parallel, delayed
 
 __all__ = [
+    "candidate_fold_scores",
     "compare_searches",
     "cv_table",
     "fit_candidates",
+    "fold_scores",
+    "fold_sizes",
     "fold_table",
     "format_params",
+    "make_halving_search",
+    "place_in_space",
 ]
 
 
@@ -139,6 +144,63 @@ def format_params(params: Mapping[str, Any]) -> str:
     return ", ".join(f"{key.rsplit('__', 1)[-1]}={value}" for key, value in sorted(params.items()))
 
 
+def make_halving_search(
+    estimator: Any,
+    space: Mapping[str, Sequence[Any]],
+    *,
+    cv: Any,
+    scoring: str = "roc_auc",
+    factor: int = 3,
+    random_state: int = 0,
+    n_jobs: int | None = -1,
+) -> HalvingRandomSearchCV:
+    """Successive halving over every point of a grid, with rows as the resource.
+
+    Every candidate is first scored on a share of the rows (each fold's training
+    and validation rows subsampled alike); the best ``1/factor`` go on to ``factor``
+    times as many rows, until the last round uses all of them
+    (``min_resources="exhaust"``). No refit: the caller refits the winner.
+
+    Parameters
+    ----------
+    estimator : estimator
+    space : mapping of str to list
+        A discrete grid; all its points start.
+    cv : cross-validation splitter
+    scoring : str, default="roc_auc"
+    factor : int, default=3
+    random_state : int, default=0
+        Seed of the row subsamples.
+    n_jobs : int, default=-1
+
+    Returns
+    -------
+    sklearn.model_selection.HalvingRandomSearchCV
+        Unfitted.
+
+    Examples
+    --------
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> search = make_halving_search(DecisionTreeClassifier(), {"max_depth": [1, 2, 3]}, cv=3)
+    >>> search.n_candidates, search.resource, search.refit
+    (3, 'n_samples', False)
+    """
+    space = {key: list(values) for key, values in space.items()}
+    return HalvingRandomSearchCV(
+        estimator,
+        space,
+        n_candidates=len(ParameterGrid(space)),
+        factor=factor,
+        resource="n_samples",
+        min_resources="exhaust",
+        random_state=random_state,
+        cv=cv,
+        scoring=scoring,
+        n_jobs=n_jobs,
+        refit=False,
+    )
+
+
 def compare_searches(
     estimator: Any,
     space: Mapping[str, Sequence[Any]],
@@ -198,15 +260,14 @@ def compare_searches(
         "random": RandomizedSearchCV(
             estimator, space, n_iter=n_iter, random_state=random_state, **common
         ),
-        "halving": HalvingRandomSearchCV(
+        "halving": make_halving_search(
             estimator,
             space,
-            n_candidates=n_grid,
+            cv=cv,
+            scoring=scoring,
             factor=factor,
-            resource="n_samples",
-            min_resources="exhaust",
             random_state=random_state,
-            **common,
+            n_jobs=n_jobs,
         ),
     }
     rows = {}
@@ -267,3 +328,81 @@ def fit_candidates(
         delayed(_fit_predict)(estimator, p, X_fit, y_fit, X_eval) for p in params
     )
     return params, np.vstack(rows)
+
+
+def fold_sizes(cv: Any, X: Any) -> tuple[list[int], list[int]]:
+    """Training and validation rows of each fold of a splitter (for the corrected t-test).
+
+    Examples
+    --------
+    >>> from sklearn.model_selection import KFold
+    >>> fold_sizes(KFold(4), np.zeros((100, 1)))
+    ([75, 75, 75, 75], [25, 25, 25, 25])
+    """
+    sizes = [(len(train), len(valid)) for train, valid in cv.split(X)]
+    return [n for n, _ in sizes], [n for _, n in sizes]
+
+
+def fold_scores(search: Any, index: int | None = None) -> np.ndarray:
+    """Per-fold validation scores of one candidate of a fitted search (the best by default).
+
+    For a halving search, ``search.best_index_`` is a candidate of its last round,
+    scored on the most rows.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> X, y = make_classification(n_samples=120, random_state=0)
+    >>> grid = GridSearchCV(DecisionTreeClassifier(random_state=0), {"max_depth": [1, 3]}, cv=4)
+    >>> fold_scores(grid.fit(X, y)).shape
+    (4,)
+    """
+    results = search.cv_results_
+    row = search.best_index_ if index is None else index
+    return np.array([results[f"split{i}_test_score"][row] for i in range(search.n_splits_)])
+
+
+def candidate_fold_scores(search: Any) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """Every candidate's per-fold scores from a fitted grid or random search.
+
+    Returns
+    -------
+    params : list of dict
+        The candidates, in the search's order.
+    scores : numpy.ndarray of shape (n_candidates, n_folds)
+        The input of :func:`mlstack.metrics.comparison.select_and_recheck`.
+    """
+    results = search.cv_results_
+    scores = np.column_stack([results[f"split{i}_test_score"] for i in range(search.n_splits_)])
+    return list(results["params"]), scores
+
+
+def place_in_space(
+    params: Mapping[str, Any], space: Mapping[str, Sequence[Any]]
+) -> dict[str, str]:
+    """Where a setting sits in a grid, per parameter: ``"lowest"``, ``"highest"`` or ``"interior"``.
+
+    A best setting on the edge of a searched range says the optimum may lie
+    beyond it: widen the range before trusting the winner.
+
+    Examples
+    --------
+    >>> place_in_space({"lr": 0.1, "leaves": 7}, {"lr": [0.05, 0.1, 0.2], "leaves": [7, 15]})
+    {'lr': 'interior', 'leaves': 'lowest'}
+    """
+    place = {}
+    for name, value in params.items():
+        values = sorted(space[name])
+        if len(values) < 3:
+            place[name] = "lowest" if value == values[0] else "highest"
+        else:
+            place[name] = (
+                "lowest"
+                if value == values[0]
+                else "highest"
+                if value == values[-1]
+                else "interior"
+            )
+    return place
