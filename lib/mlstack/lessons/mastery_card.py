@@ -17,6 +17,7 @@ import pandas as pd
 
 from mlstack.flights.data import LATE_THRESHOLD_MIN, data_fingerprint
 from mlstack.flights.policy import EXCLUDED, FEATURES, POST_DEPARTURE
+from mlstack.lessons.mastery import said
 from mlstack.metrics.comparison import Verdict
 from mlstack.model_selection.search import format_params
 from mlstack.reporting.model_card import (
@@ -101,7 +102,7 @@ def limitations(
 
 
 def _verdict_lines(verdicts: dict[str, Verdict]) -> str:
-    return "\n".join(f"- {text}." for text in (v.sentence() for v in verdicts.values()))
+    return "\n".join(f"- {said(v)}" for v in verdicts.values())
 
 
 def sections(
@@ -120,14 +121,14 @@ def sections(
     precision, recall = flagged["precision"], flagged["recall"]
     compared = "\n".join(
         [
-            f"- Family: {family.verdict.sentence()}.",
-            f"- Tuning: {tuned.verdict.sentence()}. The grid's best setting is "
+            f"- Family: {said(family.verdict)}",
+            f"- Tuning: {said(tuned.verdict)} The grid's best setting is "
             + (
                 "interior to the searched space." if tuned.interior else "on an edge of the space."
             ),
             f"- AutoML anchor: FLAML with {anchor_result.n_trials} trials and a fixed seed on the "
             f"same features and folds reached {anchor_result.mean:.3f} (best learner "
-            f"{anchor_result.learner}). {anchor.sentence()}.",
+            f"{anchor_result.learner}). {said(anchor)}",
         ]
     )
     by_month = pd.concat(
