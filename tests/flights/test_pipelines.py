@@ -100,3 +100,28 @@ def test_each_search_space_has_a_dozen_settings_that_the_pipeline_accepts(family
 def test_unknown_names_are_rejected(call, match):
     with pytest.raises(InputError, match=match):
         call()
+
+
+def test_latest_rows_stopping_validates_on_the_latest_rows_only(small_task, monkeypatch):
+    X, y = small_task
+    seen = {}
+    model = make_model("hgb", early_stop_on_latest=True, **EARLY_STOPPING)
+    original = type(model[-1]).fit
+
+    def spy(self, X_fit, y_fit, X_val=None, y_val=None, **kwargs):
+        seen["n_fit"], seen["n_val"] = len(X_fit), len(X_val)
+        return original(self, X_fit, y_fit, X_val=X_val, y_val=y_val, **kwargs)
+
+    monkeypatch.setattr(type(model[-1]), "fit", spy)
+    shuffled = X.sample(frac=1.0, random_state=0)
+    model.fit(shuffled, y.loc[shuffled.index])
+    assert seen["n_val"] == round(0.1 * len(X)) and seen["n_fit"] + seen["n_val"] == len(X)
+    assert model.named_steps["model"].n_iter_ < EARLY_STOPPING["max_iter"]
+    assert model.predict_proba(X).shape == (len(X), 2)
+
+
+def test_latest_rows_stopping_needs_its_time_column(small_task):
+    X, y = small_task
+    model = make_model("hgb", early_stop_on_latest=True, **EARLY_STOPPING)
+    with pytest.raises(InputError, match="time column 'sched_dep'"):
+        model.fit(X.drop(columns="sched_dep"), y)

@@ -409,7 +409,7 @@ def delay_sentence(delay: pd.Series, threshold: int) -> str:
 
     Examples
     --------
-    >>> delay_sentence(pd.Series([-5.0, 0.0, 10.0, 300.0]), 15)[:41]
+    >>> delay_sentence(pd.Series([-5.0, 0.0, 10.0, 300.0]), 15)[:40]
     'The median flight arrives **+5 minutes**'
     """
     return (
