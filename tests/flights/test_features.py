@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from mlstack.errors import InputError
-from mlstack.flights import features
+from mlstack.flights import data, features
 
 AIRPORTS = pd.DataFrame(
     {
@@ -184,7 +184,7 @@ def test_schedule_features_count_cancelled_flights_too():
         {"origin": ["JFK", "JFK", "JFK"], "sched_dep": when, "time_hour": when.floor("h")}
     )
     arrived = schedule.iloc[[0, 2]]  # the 05:10 flight was cancelled
-    out = features.add_schedule_features(arrived, schedule)
+    out = data.add_schedule_features(arrived, schedule)
     assert out["origin_hour_flights"].tolist() == [2, 1]
     assert out["origin_day_flights"].tolist() == [2, 1]
     assert list(out.index) == [0, 2]

@@ -8,8 +8,10 @@ task's model pipelines (:mod:`.pipelines`).
 
 from mlstack.flights.data import (
     LATE_THRESHOLD_MIN,
+    SCHEDULE_FEATURES,
     TABLES,
     TARGET,
+    add_schedule_features,
     data_fingerprint,
     load_flights,
     load_table,
@@ -19,8 +21,6 @@ from mlstack.flights.data import (
 from mlstack.flights.features import (
     EARTH_RADIUS_KM,
     FEATURE_COLUMNS,
-    SCHEDULE_FEATURES,
-    add_schedule_features,
     airport_coordinates,
     build_flight_features,
     departures_within,
@@ -31,10 +31,12 @@ from mlstack.flights.features import (
     route_coordinates,
     route_distance_km,
 )
+from mlstack.flights.forecast import FORECASTS, forecast_weather, weather_stand_in
 from mlstack.flights.pipelines import (
     EARLY_STOPPING,
     MODEL_NAMES,
     SEARCH_SPACES,
+    LatestRowsStopping,
     make_model,
     make_preprocessor,
 )
@@ -55,8 +57,28 @@ from mlstack.flights.policy import (
     period_mask,
     policy_table,
 )
+from mlstack.flights.tuning import (
+    AnchorResult,
+    automl_anchor,
+    fit_fold_models,
+    fold_predictions,
+    monthly_folds,
+    scores_by_fold,
+    tuning_estimator,
+)
 
 __all__ = [
+    "FORECASTS",
+    "AnchorResult",
+    "LatestRowsStopping",
+    "automl_anchor",
+    "fit_fold_models",
+    "fold_predictions",
+    "forecast_weather",
+    "monthly_folds",
+    "scores_by_fold",
+    "tuning_estimator",
+    "weather_stand_in",
     "CATEGORICAL",
     "COLUMN_ROLES",
     "DEVELOPMENT_MONTHS",

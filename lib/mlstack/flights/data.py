@@ -33,8 +33,10 @@ from mlstack.utils.paths import data_dir
 
 __all__ = [
     "LATE_THRESHOLD_MIN",
+    "SCHEDULE_FEATURES",
     "TABLES",
     "TARGET",
+    "add_schedule_features",
     "data_fingerprint",
     "load_flights",
     "load_table",
@@ -51,6 +53,9 @@ TARGET = "late"
 
 #: A flight is "late" when it arrives more than this many minutes behind schedule.
 LATE_THRESHOLD_MIN = 15
+
+#: Congestion counts :func:`add_schedule_features` adds, computed from the whole schedule.
+SCHEDULE_FEATURES: tuple[str, ...] = ("origin_hour_flights", "origin_day_flights")
 
 # Bump when the conversion below changes, so old caches are not reused.
 _LOADER_VERSION = "1"
@@ -344,8 +349,6 @@ def task_data(
     >>> set(FEATURES) <= set(X.columns), len(X)
     (True, 500)
     """
-    from mlstack.flights.features import add_schedule_features
-
     X, y = task_frame(
         include_leaky=include_leaky, period=period, sample=sample, random_state=random_state
     )
@@ -378,3 +381,41 @@ def schedule_by_month() -> pd.DataFrame:
         },
         index=counts.index.rename("month"),
     )
+
+
+def add_schedule_features(X: pd.DataFrame, schedule: pd.DataFrame) -> pd.DataFrame:
+    """Add how busy the origin airport is scheduled to be, with two group-by counts.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Flights with ``origin``, ``time_hour`` and ``sched_dep`` (e.g. from
+        :func:`task_frame`).
+    schedule : pandas.DataFrame
+        Every scheduled flight (``load_table("flights")``),
+        including the ones later cancelled.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``X`` with ``origin_hour_flights`` and ``origin_day_flights`` appended,
+        rows in the same order.
+
+    Examples
+    --------
+    >>> when = pd.to_datetime(["2013-01-01 05:00", "2013-01-01 05:30", "2013-01-01 09:00"])
+    >>> flights = pd.DataFrame(
+    ...     {"origin": ["EWR", "EWR", "EWR"], "sched_dep": when, "time_hour": when.floor("h")}
+    ... )
+    >>> add_schedule_features(flights, flights)[list(SCHEDULE_FEATURES)].to_numpy().tolist()
+    [[2, 3], [2, 3], [1, 3]]
+    """
+    day = schedule["sched_dep"].dt.normalize().rename("sched_day")
+    hourly = schedule.groupby(["origin", "time_hour"], observed=True).size()
+    daily = schedule.groupby([schedule["origin"], day], observed=True).size()
+    out = X.assign(sched_day=X["sched_dep"].dt.normalize())
+    out = out.join(hourly.rename("origin_hour_flights"), on=["origin", "time_hour"])
+    out = out.join(daily.rename("origin_day_flights"), on=["origin", "sched_day"])
+    for col in SCHEDULE_FEATURES:
+        out[col] = out[col].fillna(0).astype("int32")
+    return out.drop(columns="sched_day")

@@ -25,8 +25,6 @@ from mlstack.errors import InputError
 __all__ = [
     "EARTH_RADIUS_KM",
     "FEATURE_COLUMNS",
-    "SCHEDULE_FEATURES",
-    "add_schedule_features",
     "airport_coordinates",
     "build_flight_features",
     "departures_within",
@@ -48,10 +46,6 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "leg_of_day",
     "route_hour_prior_delay",
 )
-
-
-#: Congestion counts :func:`add_schedule_features` adds, computed from the whole schedule.
-SCHEDULE_FEATURES: tuple[str, ...] = ("origin_hour_flights", "origin_day_flights")
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -438,41 +432,3 @@ def build_flight_features(
         },
         index=flights.index,
     )
-
-
-def add_schedule_features(X: pd.DataFrame, schedule: pd.DataFrame) -> pd.DataFrame:
-    """Add how busy the origin airport is scheduled to be, with two group-by counts.
-
-    Parameters
-    ----------
-    X : pandas.DataFrame
-        Flights with ``origin``, ``time_hour`` and ``sched_dep`` (e.g. from
-        :func:`mlstack.flights.data.task_frame`).
-    schedule : pandas.DataFrame
-        Every scheduled flight (``mlstack.flights.data.load_table("flights")``),
-        including the ones later cancelled.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``X`` with ``origin_hour_flights`` and ``origin_day_flights`` appended,
-        rows in the same order.
-
-    Examples
-    --------
-    >>> when = pd.to_datetime(["2013-01-01 05:00", "2013-01-01 05:30", "2013-01-01 09:00"])
-    >>> flights = pd.DataFrame(
-    ...     {"origin": ["EWR", "EWR", "EWR"], "sched_dep": when, "time_hour": when.floor("h")}
-    ... )
-    >>> add_schedule_features(flights, flights)[list(SCHEDULE_FEATURES)].to_numpy().tolist()
-    [[2, 3], [2, 3], [1, 3]]
-    """
-    day = schedule["sched_dep"].dt.normalize().rename("sched_day")
-    hourly = schedule.groupby(["origin", "time_hour"], observed=True).size()
-    daily = schedule.groupby([schedule["origin"], day], observed=True).size()
-    out = X.assign(sched_day=X["sched_dep"].dt.normalize())
-    out = out.join(hourly.rename("origin_hour_flights"), on=["origin", "time_hour"])
-    out = out.join(daily.rename("origin_day_flights"), on=["origin", "sched_day"])
-    for col in SCHEDULE_FEATURES:
-        out[col] = out[col].fillna(0).astype("int32")
-    return out.drop(columns="sched_day")

@@ -25,7 +25,7 @@ The roles:
     from it, and one year of data cannot teach a yearly season.
 ``schedule``
     Counts over the published schedule (how busy the origin is that hour and that
-    day), built by :func:`mlstack.flights.pipelines.add_schedule_features`.
+    day), built by :func:`mlstack.flights.data.add_schedule_features`.
 ``weather``
     Observed at the origin in the scheduled departure hour. A model used the day
     before departure would read a forecast instead: notebook 08 measures what that
