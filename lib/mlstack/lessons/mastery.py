@@ -71,6 +71,7 @@ __all__ = [
     "forecast_cost",
     "halving_rounds",
     "headline",
+    "placement_sentence",
     "plot_late_rate",
     "recap",
     "said",
@@ -80,11 +81,11 @@ __all__ = [
     "strategies_sentence",
     "Stopwatch",
     "anchor_sentence",
-    "test_calibration",
-    "test_days",
-    "test_result",
-    "test_sentence",
-    "test_slices",
+    "held_out_calibration",
+    "held_out_days",
+    "held_out_result",
+    "held_out_sentence",
+    "held_out_slices",
 ]
 
 #: Metrics of the single test evaluation (score metrics get the probability).
@@ -344,6 +345,31 @@ def check_tuning(
         place_in_space(varying, space),
         verdict,
         tuple(format_params(params[i]) for i in chosen),
+    )
+
+
+def placement_sentence(params: Mapping[str, Any], space: Mapping[str, Sequence[Any]]) -> str:
+    """Whether a chosen setting is interior to its searched space, and what an edge means.
+
+    Examples
+    --------
+    >>> placement_sentence({"model__C": 0.1}, {"model__C": [0.01, 0.1, 1.0]})
+    'The chosen setting (C=0.1) is interior to the searched range of every parameter.'
+    """
+    varying = {k: v for k, v in params.items() if len(space.get(k, ())) > 1}
+    place = place_in_space(varying, space)
+    edges = [
+        f"{k.rsplit('__', 1)[-1]} ({where})" for k, where in place.items() if where != "interior"
+    ]
+    if not edges:
+        return (
+            f"The chosen setting ({format_params(params)}) is interior to the searched range of "
+            "every parameter."
+        )
+    return (
+        f"The chosen setting ({format_params(params)}) sits on an edge of the searched space for "
+        f"{', '.join(edges)}: a better setting may lie beyond it, so it is the best of this space, "
+        "not necessarily of the model."
     )
 
 
@@ -712,7 +738,7 @@ def anchor_sentence(verdict: Verdict, anchor: Any) -> str:
     )
 
 
-def test_result(final: Any, guard: Any, *, n_resamples: int, seed: int) -> HeldOutResult:
+def held_out_result(final: Any, guard: Any, *, n_resamples: int, seed: int) -> HeldOutResult:
     """The test ROC AUC with an interval that resamples whole days of the test months."""
     days = guard.slice_columns(["sched_dep"])["sched_dep"].dt.normalize().to_numpy()
     return HeldOutResult.from_evaluation(
@@ -726,12 +752,12 @@ def test_result(final: Any, guard: Any, *, n_resamples: int, seed: int) -> HeldO
     )
 
 
-def test_days(guard: Any) -> np.ndarray:
+def held_out_days(guard: Any) -> np.ndarray:
     """The date of each test row (the bootstrap's unit)."""
     return guard.slice_columns(["sched_dep"])["sched_dep"].dt.normalize().to_numpy()
 
 
-def test_sentence(
+def held_out_sentence(
     test: HeldOutResult, cv: Any, decision: DecisionRule, flagged: Mapping[str, Any]
 ) -> str:
     """The one test evaluation in words: AUC with its day interval, and the decision rule."""
@@ -793,7 +819,7 @@ def recap(
     )
 
 
-def test_calibration(final: Any, guard: Any) -> Any:
+def held_out_calibration(final: Any, guard: Any) -> Any:
     """Reliability of the test predictions: binned, and per test month."""
     months = guard.slice_columns(["month"])["month"].rename("test month")
     return _TestCalibration(
@@ -808,7 +834,7 @@ class _TestCalibration:
     by_month: pd.DataFrame
 
 
-def test_slices(final: Any, guard: Any) -> pd.DataFrame:
+def held_out_slices(final: Any, guard: Any) -> pd.DataFrame:
     """Test metrics per carrier, origin and month (slices of at least 200 flights)."""
     return slice_metrics(
         final.y_true,

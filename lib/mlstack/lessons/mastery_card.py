@@ -17,7 +17,7 @@ import pandas as pd
 
 from mlstack.flights.data import LATE_THRESHOLD_MIN, data_fingerprint
 from mlstack.flights.policy import EXCLUDED, FEATURES, POST_DEPARTURE
-from mlstack.lessons.mastery import said
+from mlstack.lessons.mastery import placement_sentence, said
 from mlstack.metrics.comparison import Verdict
 from mlstack.model_selection.search import format_params
 from mlstack.reporting.model_card import (
@@ -109,6 +109,7 @@ def sections(
     *,
     tuned: Any,
     family: Any,
+    spaces: dict[str, Any],
     anchor: Verdict,
     anchor_result: Any,
     weather: Any,
@@ -122,6 +123,7 @@ def sections(
     compared = "\n".join(
         [
             f"- Family: {said(family.verdict)}",
+            f"- Setting: {placement_sentence(family.params, spaces[family.name])}",
             f"- Tuning: {said(tuned.verdict)} The grid's best setting is "
             + (
                 "interior to the searched space." if tuned.interior else "on an edge of the space."
@@ -193,6 +195,7 @@ def model_card(
     decision: Any,
     flagged: dict[str, Any],
     tuned: Any,
+    spaces: dict[str, Any],
     anchor: Verdict,
     anchor_result: Any,
     single: pd.Series,
@@ -240,6 +243,7 @@ def model_card(
         sections=sections(
             tuned=tuned,
             family=family,
+            spaces=spaces,
             anchor=anchor,
             anchor_result=anchor_result,
             weather=weather,
