@@ -14,9 +14,9 @@ costs the model on its development folds:
     The mean of the same hour at the same airport over the 30 previous days
     (wind directions averaged as angles): what the season alone says.
 
-A real forecast issued the day before is better than either (it beats
-persistence by construction), so the cost measured with them is an upper bound
-of what forecast weather costs.
+Weather forecasts are scored against persistence and climatology, the baselines they
+must beat, so a real forecast issued the day before is expected to do better than
+either: the cost measured with them bounds what forecast weather costs.
 """
 
 from __future__ import annotations
