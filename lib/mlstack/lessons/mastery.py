@@ -799,7 +799,8 @@ def recap(
         [
             f"- **Measured:** {family.label} reaches a test ROC AUC of {test.ci} "
             f"({test.ci.n_units} days resampled), evaluated once, against "
-            f"{np.mean(family.fold_scores):.3f} over five monthly folds of every development flight.",
+            f"{np.mean(family.fold_scores):.3f} over {len(family.fold_scores)} monthly folds of "
+            "the development flights.",
             f"- **Tuning:** {said(tuned.verdict)[:-1]}; the grid's best setting is "
             + ("interior to the space." if tuned.interior else "on an edge of the space.")
             + f" Halving's pick against the grid's: {strategies['halving'].verdict}.",
