@@ -427,7 +427,7 @@ def choose_family(
         b,
         n_train=n_train,
         n_test=n_test,
-        names=("tuned gradient boosting", "tuned logistic regression"),
+        names=("Tuned gradient boosting", "tuned logistic regression"),
         selected_from=int(boosting.n_candidates_[0]),
     )
     name, search = ("hgb", boosting) if verdict.verdict == "better" else ("logistic", logistic)
@@ -511,10 +511,10 @@ def ap2_sentence(ap2: pd.DataFrame, n_candidates: int) -> str:
     text += (
         f"The honest pick's gap averages {largest['honest optimism']:+.4f}, from "
         f"{largest['honest p10']:+.4f} to {largest['honest p90']:+.4f}"
-        + (": centred on zero. " if honest_zero else ". ")
+        + (": zero is well within its spread. " if honest_zero else ". ")
         + "The draws all cut the same two months, so these are spreads of one experiment, not "
-        "standard errors; and these are only a dozen looks, where a few days of trying ideas "
-        "against a test score make many more."
+        f"standard errors; and these are only {n_candidates} looks, where a few days of trying "
+        "ideas against a test score make many more."
     )
     return text
 
@@ -595,9 +595,16 @@ class CalibrationShift:
         gap = self.by_month["gap"]
         text = (
             f"Month by month the observed late rate differs from the mean prediction by "
-            f"{gap.min():+.3f} ({gap.idxmin()}) to {gap.max():+.3f} ({gap.idxmax()}): the model is "
-            "calibrated on average over its training months, not within each month, because the "
-            "late rate moves with the season and the weather. "
+            f"{gap.min():+.3f} (month {gap.idxmin()}) to {gap.max():+.3f} (month {gap.idxmax()}). "
+            + (
+                "The gap changes sign from month to month: the probabilities follow the level of "
+                "the training months, not that of the month at hand, whose late rate moves with "
+                "the season and the weather. "
+                if gap.min() < 0 < gap.max()
+                else "The model "
+                + ("under" if gap.min() > 0 else "over")
+                + "-predicts the late rate in every validation month. "
+            )
         )
         text += " ".join(said(v) for v in self.verdicts.values())
         if self.method is None:
@@ -801,7 +808,7 @@ def recap(
             f"({test.ci.n_units} days resampled), evaluated once, against "
             f"{np.mean(family.fold_scores):.3f} over {len(family.fold_scores)} monthly folds of "
             "the development flights.",
-            f"- **Tuning:** {said(tuned.verdict)[:-1]}; the grid's best setting is "
+            f"- **Tuning:** {said(tuned.verdict)} The grid's best setting is "
             + ("interior to the space." if tuned.interior else "on an edge of the space.")
             + f" Halving's pick against the grid's: {strategies['halving'].verdict}.",
             f"- **AP2:** picking the best of a dozen by the test score inflates the reported AUC "
