@@ -77,7 +77,7 @@ def limitations(
         f"the day before instead ({worst.replace('_', ' ')}, the worse of two stand-ins), the "
         f"development folds lose {cost.difference:+.4f} ROC AUC [{cost.low:+.4f}, "
         f"{cost.high:+.4f}]; a real forecast beats that stand-in, so this bounds the loss in use.",
-        "Probabilities are calibrated over the training months, not within each month: on the "
+        "The level of the probabilities does not follow the month: on the "
         f"development folds the observed late rate minus the mean prediction ranged from "
         f"{dev_gap.min():+.3f} to {dev_gap.max():+.3f} by month, and on the test months from "
         f"{test_gap.min():+.3f} to {test_gap.max():+.3f}; {recalibrated}. Read the "
