@@ -29,7 +29,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
     )
     print(summary_text(summary))
-    return 0 if summary.ok else 1
+    return summary.exit_status
 
 
 def _add_reproduce(subparsers: argparse._SubParsersAction) -> None:
@@ -37,8 +37,10 @@ def _add_reproduce(subparsers: argparse._SubParsersAction) -> None:
         "reproduce",
         help="execute stale notebooks and export their markdown reports",
         description=(
-            "Execute the numbered notebooks whose inputs changed (cells, lib/, data, "
-            "parameters, uv.lock) with papermill, and export markdown reports."
+            "Execute the numbered notebooks whose inputs changed (their cells and parameters, "
+            "the lib/ modules they run, the locked packages they import, the data) with "
+            "papermill, and publish their markdown reports and files. Ctrl-C or SIGTERM stops "
+            "the kernels and exits 130 or 143."
         ),
     )
     parser.add_argument("notebooks", nargs="*", help="notebook stems or numbers (default: all)")
@@ -52,7 +54,9 @@ def _add_reproduce(subparsers: argparse._SubParsersAction) -> None:
         "-j", "--jobs", type=int, default=1, help="notebooks to run at once (default: 1)"
     )
     parser.add_argument(
-        "--dry-run", action="store_true", help="only list stale notebooks and what changed"
+        "--dry-run",
+        action="store_true",
+        help="only list stale notebooks and what changed (the module, the package version)",
     )
     parser.add_argument(
         "--out", type=_path, default=None, help="reports directory (default: reports/)"
@@ -261,8 +265,12 @@ def _cmd_bench_exit_test_quality(args: argparse.Namespace) -> int:
 
 
 def _cmd_hygiene(args: argparse.Namespace) -> int:
-    from mlstack.engine.hygiene import tidy
+    from mlstack.engine.hygiene import clean_filter, tidy
 
+    if args.filter:
+        return clean_filter(sys.stdin.buffer, sys.stdout.buffer)
+    if not args.notebooks:
+        args.parser.error("give the notebooks to tidy, or --filter")
     return tidy(args.notebooks, check=args.check)
 
 
@@ -276,9 +284,17 @@ def _add_hygiene(subparsers: argparse._SubParsersAction) -> None:
             "when a notebook needs `make strip`."
         ),
     )
-    parser.add_argument("notebooks", nargs="+", type=_path, help="notebooks to tidy")
+    parser.add_argument("notebooks", nargs="*", type=_path, help="notebooks to tidy")
     parser.add_argument("--check", action="store_true", help="only report; exit 1 if untidy")
-    parser.set_defaults(func=_cmd_hygiene)
+    parser.add_argument(
+        "--filter",
+        action="store_true",
+        help=(
+            "read a notebook on standard input, write it as `make strip` would on standard "
+            "output (the git clean filter `make setup` installs)"
+        ),
+    )
+    parser.set_defaults(func=_cmd_hygiene, parser=parser)
 
 
 def _command_line(argv: Sequence[str]) -> str:
