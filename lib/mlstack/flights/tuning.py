@@ -36,6 +36,8 @@ from mlstack.model_selection.splits import RollingOriginSplit
 from mlstack.utils.rows import take_rows
 
 __all__ = [
+    "MAX_LEAVES",
+    "MAX_TREES",
     "AnchorResult",
     "automl_anchor",
     "fit_fold_models",
@@ -201,6 +203,30 @@ class AnchorResult:
         )
 
 
+#: Upper bounds of FLAML's tree budget per trial: about the hand-built model's own (at most
+#: 500 trees of at most 255 leaves), so that a fixed number of trials takes a bounded time.
+MAX_TREES, MAX_LEAVES = 1024, 256
+
+
+def _bounded_spaces(estimators: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """FLAML's search space of each learner, with the number and size of trees capped."""
+    from flaml import tune
+
+    def size(upper: int) -> dict[str, Any]:
+        return {
+            "domain": tune.lograndint(lower=4, upper=upper),
+            "init_value": 4,
+            "low_cost_init_value": 4,
+        }
+
+    leaves = {"lgbm": "num_leaves", "xgboost": "max_leaves"}
+    return {
+        name: {"n_estimators": size(MAX_TREES), leaves[name]: size(MAX_LEAVES)}
+        for name in estimators
+        if name in leaves
+    }
+
+
 def _fold_losses(val_loss_folds: list[float], log_metrics: list[Any]) -> tuple[float, dict]:
     """FLAML's cross-validation aggregate, keeping each fold's loss for a paired comparison."""
     return float(np.mean(val_loss_folds)), {"fold_losses": [float(v) for v in val_loss_folds]}
@@ -220,7 +246,8 @@ def automl_anchor(
 
     A fixed number of trials (``max_iter``) and a seed, rather than a time budget,
     make the result the same on any machine; the wall time is measured and
-    reported beside it.
+    reported beside it. Each trial's trees are capped (:data:`MAX_TREES` trees of at
+    most :data:`MAX_LEAVES` leaves), so the trials' cost is bounded too.
 
     Parameters
     ----------
@@ -265,6 +292,7 @@ def automl_anchor(
             n_jobs=n_jobs,
             verbose=0,
             cv_score_agg_func=_fold_losses,
+            custom_hp=_bounded_spaces(estimators),
         )
     seconds = time.perf_counter() - start
     losses = automl.best_result["metric_for_logging"]["fold_losses"]
