@@ -114,10 +114,21 @@ def test_latest_rows_stopping_validates_on_the_latest_rows_only(small_task, monk
 
     monkeypatch.setattr(type(model[-1]), "fit", spy)
     shuffled = X.sample(frac=1.0, random_state=0)
-    model.fit(shuffled, y.loc[shuffled.index])
+    model.set_params(refit=False).fit(shuffled, y.loc[shuffled.index])
     assert seen["n_val"] == round(0.1 * len(X)) and seen["n_fit"] + seen["n_val"] == len(X)
-    assert model.named_steps["model"].n_iter_ < EARLY_STOPPING["max_iter"]
+    assert model.named_steps["model"].n_iter_ == model.stopped_at_ < EARLY_STOPPING["max_iter"]
     assert model.predict_proba(X).shape == (len(X), 2)
+
+
+def test_latest_rows_stopping_refits_on_every_row_with_the_trees_found(small_task):
+    X, y = small_task
+    model = make_model("hgb", early_stop_on_latest=True, **EARLY_STOPPING).fit(X, y)
+    fitted = model.named_steps["model"]
+    assert fitted.n_iter_ == model.stopped_at_
+    assert fitted.get_params()["max_iter"] == EARLY_STOPPING["max_iter"]  # params unchanged
+    assert fitted.get_params()["early_stopping"] is True
+    once = make_model("hgb", early_stop_on_latest=True, **EARLY_STOPPING).set_params(refit=False)
+    assert not np.allclose(once.fit(X, y).predict_proba(X), model.predict_proba(X))
 
 
 def test_latest_rows_stopping_needs_its_time_column(small_task):

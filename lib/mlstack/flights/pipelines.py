@@ -146,7 +146,7 @@ SEARCH_SPACES = MappingProxyType(
         "hgb": MappingProxyType(
             {
                 "model__learning_rate": [0.05, 0.1, 0.2],
-                "model__max_leaf_nodes": [7, 31, 63, 255],
+                "model__max_leaf_nodes": [3, 7, 15, 31],
             }
         ),
         "logistic": MappingProxyType(
@@ -311,7 +311,10 @@ class LatestRowsStopping(Pipeline):
     helping on the following month. This pipeline sets aside the latest
     ``validation_fraction`` of the rows in time instead, and hands them to the
     model's ``fit`` as its validation set (``X_val``, ``y_val``): the model stops
-    when more trees no longer help on the most recent weeks.
+    when more trees no longer help on the most recent weeks. Those weeks are the
+    most relevant to the next month, so with ``refit=True`` (the default) the model
+    is then fitted again on every row, with the number of trees the first fit
+    stopped at (:attr:`stopped_at_`).
 
     Parameters
     ----------
@@ -322,16 +325,24 @@ class LatestRowsStopping(Pipeline):
     time : str, default="sched_dep"
         Column of ``X`` that orders the rows in time (it need not be a feature).
     validation_fraction : float, default=0.1
-        Share of the latest rows set aside to stop on; they are not used to grow trees.
+        Share of the latest rows set aside to stop on.
+    refit : bool, default=True
+        Fit the model again on every row with the number of trees found; without
+        it the latest rows are only used to stop, never to grow trees.
     memory, verbose, transform_input
         As for :class:`~sklearn.pipeline.Pipeline`.
+
+    Attributes
+    ----------
+    stopped_at_ : int
+        Trees the first fit grew before early stopping ended it.
 
     Examples
     --------
     >>> from mlstack.flights.data import task_data
     >>> X, y = task_data(sample=3000)
     >>> model = make_model("hgb", early_stop_on_latest=True, **EARLY_STOPPING).fit(X, y)
-    >>> model.named_steps["model"].n_iter_ < EARLY_STOPPING["max_iter"]
+    >>> model.stopped_at_ == model.named_steps["model"].n_iter_ < EARLY_STOPPING["max_iter"]
     True
     """
 
@@ -341,6 +352,7 @@ class LatestRowsStopping(Pipeline):
         *,
         time: str = "sched_dep",
         validation_fraction: float = 0.1,
+        refit: bool = True,
         transform_input: Any = None,
         memory: Any = None,
         verbose: bool = False,
@@ -348,6 +360,7 @@ class LatestRowsStopping(Pipeline):
         super().__init__(steps, transform_input=transform_input, memory=memory, verbose=verbose)
         self.time = time
         self.validation_fraction = validation_fraction
+        self.refit = refit
 
     def fit(self, X: Any, y: Any = None, **params: Any) -> LatestRowsStopping:
         """Fit the preprocessing on the earlier rows, then the model, stopping on the latest."""
@@ -364,8 +377,18 @@ class LatestRowsStopping(Pipeline):
         n_val = max(1, int(round(self.validation_fraction * len(order))))
         early, late = np.sort(order[:-n_val]), np.sort(order[-n_val:])
         y_early, y_late = take_rows(y, early), take_rows(y, late)
-        preprocess = self[:-1]  # shares the step objects with this pipeline
+        preprocess, model = self[:-1], self.steps[-1][1]  # the step objects themselves
         X_fit = preprocess.fit_transform(take_rows(X, early), y_early)
         X_val = preprocess.transform(take_rows(X, late))
-        self.steps[-1][1].fit(X_fit, y_early, X_val=X_val, y_val=y_late, **params)
+        model.fit(X_fit, y_early, X_val=X_val, y_val=y_late, **params)
+        self.stopped_at_ = int(model.n_iter_)
+        if self.refit:  # again on every row, as many trees, no validation rows set aside
+            saved = model.get_params()
+            model.set_params(max_iter=self.stopped_at_, early_stopping=False)
+            try:
+                model.fit(preprocess.fit_transform(X, y), y, **params)
+            finally:
+                model.set_params(
+                    max_iter=saved["max_iter"], early_stopping=saved["early_stopping"]
+                )
         return self

@@ -297,10 +297,6 @@ def automl_anchor(
     seconds = time.perf_counter() - start
     losses = automl.best_result["metric_for_logging"]["fold_losses"]
     config = {k: (v.item() if hasattr(v, "item") else v) for k, v in automl.best_config.items()}
-    return AnchorResult(
-        automl.best_estimator,
-        config,
-        1.0 - np.asarray(losses, dtype=float),
-        len(automl.config_history),
-        seconds,
+    return AnchorResult(  # without a time budget FLAML runs exactly max_iter trials
+        automl.best_estimator, config, 1.0 - np.asarray(losses, dtype=float), max_iter, seconds
     )
