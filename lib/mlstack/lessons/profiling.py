@@ -259,7 +259,7 @@ def profile_sentence(areas: pd.DataFrame, total_s: float, n_rows: int, n_iter: i
     top = areas["share"].drop(index="other", errors="ignore").sort_values(ascending=False)
     return (
         f"Under the profiler one fit on {n_rows:,} rows ({n_iter} boosting iterations before early "
-        f"stopping) took {total_s:.1f} s; {top.index[0]} took {top.iloc[0]:.0%} of it, "
+        f"stopping, then as many again on every row) took {total_s:.1f} s; {top.index[0]} took {top.iloc[0]:.0%} of it, "
         f"{top.index[1]} {top.iloc[1]:.0%}, and everything else the rest. The profiler slows "
         "Python code more than compiled loops, so its shares are indicative; the repeated plain "
         "timings below are the measurement."
