@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlstack.lessons import mastery
+from mlstack.lessons import mastery, mastery_checks
 from mlstack.metrics.calibration import RecalibratedClassifier
 from mlstack.metrics.comparison import compare_folds
 
@@ -42,19 +42,19 @@ def test_said_opens_a_sentence():
 
 def test_a_recalibration_is_applied_only_when_it_helps_on_later_months():
     steady = _oof({6: 0.15, 7: 0.15, 8: 0.15, 9: 0.15, 10: 0.15})  # the same miss every month
-    shift = mastery.calibration_shift(steady, [1000] * 5, [3000] * 5)
+    shift = mastery_checks.calibration_shift(steady, [1000] * 5, [3000] * 5)
     assert shift.method in ("sigmoid", "isotonic")
     assert isinstance(shift.wrap(object(), steady), RecalibratedClassifier)
     assert "applies it" in shift.sentence()
     moving = _oof({6: 0.2, 7: -0.2, 8: 0.2, 9: -0.2, 10: 0.2})  # next month undoes the last
-    shift = mastery.calibration_shift(moving, [1000] * 5, [3000] * 5)
+    shift = mastery_checks.calibration_shift(moving, [1000] * 5, [3000] * 5)
     assert shift.method is None and "left as it is" in shift.sentence()
     assert shift.by_month.index.tolist() == [6, 7, 8, 9, 10]
 
 
 def test_the_decision_rule_flags_the_riskiest_tenth_of_the_development_folds():
     oof = _oof({9: 0.0, 10: 0.0})
-    rule = mastery.DecisionRule.from_predictions(oof, share=0.10)
+    rule = mastery_checks.DecisionRule.from_predictions(oof, share=0.10)
     assert (oof["p"] >= rule.threshold).mean() == pytest.approx(0.10, abs=0.002)
     table = rule.dev_table()
     assert table.index.tolist() == [9, 10] and table["precision"].between(0, 1).all()
