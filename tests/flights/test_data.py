@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from mlstack.errors import DataError
-from mlstack.flights import data
+from mlstack.errors import DataError, InputError
+from mlstack.flights import data, policy
 
 
 def test_load_flights_has_proper_dtypes_and_all_rows(scratch_dirs):
@@ -39,7 +39,7 @@ def test_weather_join_matches_origin_and_hour(scratch_dirs):
 
 def test_task_frame_excludes_leaky_columns_unless_asked(scratch_dirs):
     X, y = data.task_frame(sample=2000)
-    leaky = set(data.columns_with_role("post_departure", "target"))
+    leaky = set(policy.columns_with_role("post_departure", "target"))
     assert not leaky & set(X.columns)
     assert y.dtype == bool and len(X) == len(y) == 2000
     assert X["sched_dep"].is_monotonic_increasing
@@ -75,4 +75,37 @@ def test_fingerprint_is_stable_and_short():
 
 def test_every_returned_column_has_a_role(scratch_dirs):
     flights = data.load_flights(join=("weather", "planes", "airports"))
-    assert set(flights.columns) <= set(data.COLUMN_ROLES)
+    assert set(flights.columns) <= set(policy.COLUMN_ROLES)
+
+
+@pytest.mark.parametrize(
+    ("period", "months"),
+    [("development", set(range(1, 11))), ("test", {11, 12}), ("all", set(range(1, 13)))],
+    ids=["development", "test", "all"],
+)
+def test_task_frame_returns_the_months_of_its_period(scratch_dirs, period, months):
+    X, y = data.task_frame(join=(), period=period)
+    assert set(X["month"].unique()) == months
+    assert len(X) == len(y) and X["sched_dep"].is_monotonic_increasing
+
+
+def test_the_test_months_come_only_when_asked_for(scratch_dirs):
+    development, _ = data.task_frame(join=())
+    everything, _ = data.task_frame(join=(), period="all")
+    assert development["month"].max() == 10
+    assert len(development) == (everything["month"] <= 10).sum() == 273_355
+    assert data.load_flights(period="test")["month"].min() == 11
+
+
+def test_unknown_period_names_the_parameter(scratch_dirs):
+    with pytest.raises(InputError, match="unknown period 'autumn'") as info:
+        data.task_frame(join=(), period="autumn")
+    assert info.value.parameter == "period"
+
+
+def test_task_data_has_every_policy_feature_and_counts_the_whole_schedule(scratch_dirs):
+    X, y = data.task_data(sample=800, random_state=1)
+    assert set(policy.FEATURES) <= set(X.columns)
+    assert len(X) == len(y) == 800 and X["month"].max() <= 10
+    # a sample still sees how busy each hour was: counts exceed the sampled flights
+    assert X["origin_day_flights"].mean() > 100

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from mlstack.errors import InputError
-from mlstack.flights import features
+from mlstack.flights import data, features
 
 AIRPORTS = pd.DataFrame(
     {
@@ -176,3 +176,15 @@ def test_route_coordinates_gathers_each_airport():
     assert coords["origin_lat"].tolist() == [40.639751, 40.6925, 40.639751]
     assert coords.loc[2, "dest_lon"] == -118.408075
     assert coords.loc[1, ["dest_lat", "dest_lon"]].isna().all()
+
+
+def test_schedule_features_count_cancelled_flights_too():
+    when = pd.to_datetime(["2013-01-01 05:00", "2013-01-01 05:10", "2013-01-02 05:00"])
+    schedule = pd.DataFrame(
+        {"origin": ["JFK", "JFK", "JFK"], "sched_dep": when, "time_hour": when.floor("h")}
+    )
+    arrived = schedule.iloc[[0, 2]]  # the 05:10 flight was cancelled
+    out = data.add_schedule_features(arrived, schedule)
+    assert out["origin_hour_flights"].tolist() == [2, 1]
+    assert out["origin_day_flights"].tolist() == [2, 1]
+    assert list(out.index) == [0, 2]

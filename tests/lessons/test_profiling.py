@@ -1,4 +1,4 @@
-"""Tests of mlstack.lessons.profiling: profile tables, pipeline phases, CV overhead, peak memory."""
+"""Tests of mlstack.lessons.profiling: profile tables, repeated phase timings, peak memory."""
 
 import numpy as np
 import pytest
@@ -9,9 +9,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from mlstack.lessons.profiling import (
-    cv_overhead,
+    fit_phases,
+    fold_scores,
     peak_memory,
-    pipeline_phases,
+    phases_table,
     profile_call,
     short_location,
 )
@@ -49,16 +50,22 @@ def test_profile_call_returns_result_and_a_table_of_costs():
     )
 
 
-def test_pipeline_phases_and_cv_overhead_add_up():
+def test_fit_phases_repeat_each_phase_and_keep_the_fitted_model():
     X, y = make_classification(n_samples=400, random_state=0)
     pipeline = make_pipeline(StandardScaler(), LogisticRegression())
-    phases = pipeline_phases(pipeline, X[:300], y[:300], X[300:], repeat=2)
-    assert set(phases) == {"preprocess_fit_s", "model_fit_s", "predict_s"}
-    assert all(value > 0 for value in phases.values())
-    split = cv_overhead(pipeline, X, y, cv=KFold(4), scoring="roc_auc")
-    assert split["folds"] == 4
-    assert split["wall_s"] >= split["fit_s"] + split["score_s"] - 1e-6
-    assert split["overhead_s"] >= 0
+    phases = fit_phases(pipeline, X, y, repeat=5)
+    assert set(phases) == {"fit", "preprocess", "predict", "model"}
+    assert phases["fit"].repeat == 5 and phases["fit"].best > 0
+    assert phases["model"].predict_proba(X).shape == (400, 2)
+    table = phases_table(phases)
+    assert table.index.tolist() == ["fit", "preprocess", "predict"]
+    assert (table["best_s"] <= table["median_s"]).all() and (table["repeat"] == 5).all()
+
+
+def test_fold_scores_score_every_fold():
+    X, y = make_classification(n_samples=400, random_state=0)
+    scores = fold_scores(LogisticRegression(), X, y, KFold(4))
+    assert scores.shape == (4,) and (scores > 0.5).all()
 
 
 def test_peak_memory_sees_a_large_temporary_array():

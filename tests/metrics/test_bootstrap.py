@@ -32,6 +32,8 @@ def _sklearn(name):
     return {
         "accuracy": metrics.accuracy_score,
         "balanced_accuracy": metrics.balanced_accuracy_score,
+        "precision": metrics.precision_score,
+        "recall": metrics.recall_score,
         "roc_auc": metrics.roc_auc_score,
         "brier": metrics.brier_score_loss,
         "log_loss": metrics.log_loss,
@@ -45,7 +47,7 @@ def _data_for(name):
     y, score = _binary()
     if name in ("roc_auc", "brier", "log_loss"):
         return y, score
-    if name in ("accuracy", "balanced_accuracy"):
+    if name in ("accuracy", "balanced_accuracy", "precision", "recall"):
         return y, score > 0.35
     return _regression()
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.stats import rankdata
 from sklearn.metrics import roc_auc_score
 
 from mlstack.errors import InputError
-from mlstack.model_selection.optimism import masked_roc_auc, selection_optimism
+from mlstack.model_selection.optimism import (
+    masked_roc_auc,
+    selection_optimism,
+    summarize_optimism,
+)
 
 
 def _tie_groups(scores: np.ndarray) -> np.ndarray:
@@ -59,6 +64,7 @@ def test_selection_optimism_table_is_consistent():
     table = selection_optimism(y, scores, n_val=200, n_candidates=(1, 5), n_repeats=10)
     assert len(table) == 20
     assert table.columns.tolist() == [
+        "n_val",
         "n_candidates",
         "repeat",
         "selected",
@@ -86,12 +92,45 @@ def test_selection_optimism_is_reproducible():
     [
         ({"scores": np.zeros((3, 10))}, r"expected \(n_configs, 600\)"),
         ({"n_val": 600}, "must leave rows on both sides"),
+        ({"n_val": [100, 0]}, r"n_val=\[0\]"),
         ({"n_candidates": (1, 21)}, r"n_candidates \[21\] outside 1..20"),
+        ({"honest_index": 20}, "honest_index=20 is not a configuration"),
+        ({"groups": np.zeros(5)}, "one non-missing group per row"),
     ],
-    ids=["shape", "n_val", "n_candidates"],
+    ids=["shape", "n_val", "n_val-list", "n_candidates", "honest", "groups"],
 )
 def test_selection_optimism_rejects_bad_arguments(kwargs, match):
     y, scores = _noise_models()
     arguments = {"scores": scores, "n_val": 100, "n_candidates": (1,)} | kwargs
     with pytest.raises(InputError, match=match):
         selection_optimism(y, **arguments)
+
+
+def test_test_picks_are_optimistic_and_honest_picks_are_not():
+    rng = np.random.default_rng(0)
+    y = rng.random(4000) < 0.3
+    signal = y + rng.normal(0, 1.5, 4000)
+    # 20 candidates of the same true quality: any difference on a test set is luck
+    scores = signal[None, :] + rng.normal(0, 1.0, (20, 4000))
+    draws = selection_optimism(y, scores, n_val=[200, 2000], honest_index=0, n_repeats=60)
+    summary = summarize_optimism(draws).xs(20, level="n_candidates")
+    assert summary.index.tolist() == [200, 2000]
+    small, large = summary.loc[200], summary.loc[2000]
+    assert small["optimism"] > large["optimism"] > 0
+    assert small["optimism p10"] > 0  # nearly every draw is optimistic
+    assert small["honest p10"] < 0 < small["honest p90"]  # the honest gap straddles zero
+    assert 0.5 < small["share optimistic"] <= 1
+
+
+def test_validation_parts_made_of_whole_groups_keep_each_group_on_one_side():
+    y, scores = _noise_models(n_configs=3, n_rows=600)
+    days = np.repeat(np.arange(30), 20)
+    draws = selection_optimism(y, scores, n_val=100, groups=days, n_repeats=5)
+    rng = np.random.default_rng(0)
+    from mlstack.model_selection.optimism import _validation_masks
+
+    for _ in range(5):
+        mask = _validation_masks(rng, 600, 100, days, 30)
+        per_day = pd.Series(mask).groupby(days).mean()
+        assert set(per_day.unique()) <= {0.0, 1.0} and mask.sum() >= 100
+    assert len(draws) == 5

@@ -1,20 +1,24 @@
-"""Tests of mlstack.model_selection.search: CV tables, the three searches, and the AP2 measurement."""
+"""Tests of mlstack.model_selection.search: CV tables, the three searches, the candidates' predictions."""
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold, ParameterGrid, TimeSeriesSplit
+from sklearn.model_selection import GridSearchCV, KFold, ParameterGrid, TimeSeriesSplit
 from sklearn.tree import DecisionTreeClassifier
 
 from mlstack.model_selection.search import (
+    candidate_fold_scores,
     compare_searches,
     cv_table,
     fit_candidates,
+    fold_scores,
+    fold_sizes,
     fold_table,
     format_params,
-    selection_optimism,
+    make_halving_search,
+    place_in_space,
 )
 
 SPACE = {"max_depth": [1, 2, 3, 4], "min_samples_leaf": [1, 20]}
@@ -62,41 +66,9 @@ def test_fit_candidates_follows_parameter_grid_order():
         DecisionTreeClassifier(random_state=0), SPACE, X[:200], y[:200], X[200:], n_jobs=1
     )
     assert params == list(ParameterGrid(SPACE))
-    assert scores.shape == (100, len(params))
+    assert scores.shape == (len(params), 100)
     single = DecisionTreeClassifier(random_state=0, **params[3]).fit(X[:200], y[:200])
-    np.testing.assert_allclose(scores[:, 3], single.predict_proba(X[200:])[:, 1])
-
-
-def test_selection_optimism_is_positive_for_test_picks_and_zero_for_honest_ones():
-    rng = np.random.default_rng(0)
-    y = rng.random(4000) < 0.3
-    signal = y + rng.normal(0, 1.5, 4000)
-    # 20 candidates with the same true quality: any difference on a test set is luck.
-    scores = signal[:, None] + rng.normal(0, 1.0, (4000, 20))
-    table = selection_optimism(y, scores, sizes=[200, 2000], honest_index=0, n_repeats=60)
-    assert list(table.index) == [200, 2000]
-    small, large = table.loc[200], table.loc[2000]
-    assert small.ap2_inflation > 3 * small.ap2_inflation_se > 0
-    assert small.ap2_inflation > large.ap2_inflation > 0
-    assert abs(small.honest_inflation) < 3 * small.honest_inflation_se + 1e-9
-    assert 0 < small.picked_other <= 1
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "match"),
-    [
-        ({"sizes": [100]}, "test size 100 must be between 1 and 99"),
-        (
-            {"sizes": [10], "scores": np.zeros((5, 2))},
-            r"scores must have shape \(100, n_candidates\)",
-        ),
-    ],
-    ids=["size-too-large", "bad-shape"],
-)
-def test_selection_optimism_rejects_bad_arguments(kwargs, match):
-    arguments = {"scores": np.zeros((100, 2)), "sizes": [10]} | kwargs
-    with pytest.raises(ValueError, match=match):
-        selection_optimism(np.arange(100) % 2, honest_index=0, n_repeats=2, **arguments)
+    np.testing.assert_allclose(scores[3], single.predict_proba(X[200:])[:, 1])
 
 
 def test_fold_table_describes_forward_in_time_folds():
@@ -106,3 +78,43 @@ def test_fold_table_describes_forward_in_time_folds():
     assert table["valid_rows"].tolist() == [30, 30, 30]
     assert table.loc[1, "train_span"] == "2013-01-01 to 2013-01-30"
     assert table.loc[1, "valid_span"] == "2013-01-31 to 2013-03-01"
+
+
+def test_fold_scores_and_candidate_scores_read_the_search_results():
+    X, y = _data()
+    grid = GridSearchCV(DecisionTreeClassifier(random_state=0), SPACE, cv=KFold(3)).fit(X, y)
+    params, scores = candidate_fold_scores(grid)
+    assert params == list(ParameterGrid(SPACE)) and scores.shape == (len(params), 3)
+    np.testing.assert_allclose(scores[grid.best_index_], fold_scores(grid))
+    np.testing.assert_allclose(scores.mean(axis=1), grid.cv_results_["mean_test_score"])
+
+
+def test_halving_search_starts_every_point_and_ends_on_all_rows():
+    X, y = _data(n=900)
+    search = make_halving_search(
+        DecisionTreeClassifier(random_state=0), SPACE, cv=KFold(3), n_jobs=1
+    ).fit(X, y)
+    assert search.n_candidates_[0] == len(ParameterGrid(SPACE))
+    assert search.n_resources_[-1] <= 900 and search.n_resources_[-1] > 900 / 3
+    assert fold_scores(search).shape == (3,)
+
+
+def test_fold_sizes_follow_the_splitter():
+    n_train, n_test = fold_sizes(TimeSeriesSplit(3), np.zeros((40, 1)))
+    assert n_train == [10, 20, 30] and n_test == [10, 10, 10]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"max_depth": 2}, {"max_depth": "interior"}),
+        ({"max_depth": 1}, {"max_depth": "lowest"}),
+        (
+            {"max_depth": 4, "min_samples_leaf": 20},
+            {"max_depth": "highest", "min_samples_leaf": "highest"},
+        ),
+    ],
+    ids=["interior", "lowest", "highest"],
+)
+def test_place_in_space_says_whether_a_setting_is_on_an_edge(params, expected):
+    assert place_in_space(params, SPACE) == expected

@@ -10,6 +10,7 @@ from sklearn.model_selection import GroupKFold, KFold, TimeSeriesSplit
 
 from mlstack.errors import InputError
 from mlstack.model_selection.splits import (
+    RollingOriginSplit,
     cv_fold_scores,
     estimate_spread,
     group_split,
@@ -230,3 +231,51 @@ def test_estimate_spread_is_reproducible():
     y = pd.Series(X["x"] + rng.normal(size=80) > 0)
     first = estimate_spread(LogisticRegression(), X, y, n_seeds=2)
     assert first.equals(estimate_spread(LogisticRegression(), X, y, n_seeds=2))
+
+
+def _months(counts=(3, 2, 4, 1, 2)) -> np.ndarray:
+    return np.repeat(np.arange(1, len(counts) + 1), counts)
+
+
+def test_rolling_origin_trains_on_earlier_periods_and_validates_on_the_next():
+    months = np.random.default_rng(0).permutation(_months())
+    cv = RollingOriginSplit(months, n_splits=3)
+    folds = list(cv.split(np.zeros((len(months), 2))))
+    assert len(folds) == cv.get_n_splits() == 3
+    assert cv.validation_periods() == [3, 4, 5]
+    for (train, test), period in zip(folds, [3, 4, 5], strict=True):
+        assert set(months[test]) == {period}
+        assert set(months[train]) == set(range(1, period))
+        assert months[train].max() < months[test].min()
+
+
+def test_rolling_origin_with_a_sliding_window():
+    months = _months()
+    folds = list(RollingOriginSplit(months, n_splits=2, max_train_periods=2).split(months))
+    assert [sorted(set(months[train])) for train, _ in folds] == [[2, 3], [3, 4]]
+
+
+def test_rolling_origin_runs_inside_scikit_learn_cross_validation():
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_validate
+
+    X, y = make_classification(n_samples=240, random_state=0)
+    months = np.repeat(np.arange(1, 7), 40)
+    result = cross_validate(LogisticRegression(), X, y, cv=RollingOriginSplit(months, n_splits=4))
+    assert len(result["test_score"]) == 4
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "rows", "match"),
+    [
+        ({"n_splits": 5}, 12, "needs at least 6 periods; the data has 5"),
+        ({"n_splits": 0}, 12, "n_splits=0"),
+        ({"n_splits": 2}, 11, "X has 11 rows but periods has 12"),
+    ],
+    ids=["too-few-periods", "no-folds", "length"],
+)
+def test_rolling_origin_rejects_bad_arguments(kwargs, rows, match):
+    cv = RollingOriginSplit(_months(), **kwargs)
+    with pytest.raises(InputError, match=match):
+        list(cv.split(np.zeros(rows)))

@@ -18,6 +18,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from mlstack.errors import InputError
+from mlstack.metrics.bootstrap import ConfidenceInterval
 from mlstack.metrics.calibration import calibration_table
 from mlstack.metrics.evaluation import slice_metrics
 from mlstack.model_selection.guard import HeldOutTestSet
@@ -132,7 +133,12 @@ def test_binary_card_has_every_section_with_the_recorded_numbers():
     assert f"roc_auc: **{card.test.score:.3f}**, 95% bootstrap interval" in text
     assert f"[{card.test.ci.low:.3f}, {card.test.ci.high:.3f}]" in text
     assert "The test set was evaluated **once**" in text
-    assert f"**{card.cv.mean:.3f} ± {card.cv.std:.3f}** (mean ± std over 4 folds; 4-fold)" in text
+    assert (
+        f"**{card.cv.mean:.3f} ± {card.cv.se:.3f}** (mean ± standard error, over 4 folds; 4-fold)"
+        in text
+    )
+    assert f"(standard deviation {card.cv.std:.3f})" in text
+    assert f"(200 resamples of {card.test.n_rows:,} test rows)" in text
     assert "| `when`            | a timestamp     |" in text
     assert "| time range       | 2020-01-01 to 2021-02-03" in text
     assert "| 1_logisticregression__C | `0.5`" not in text  # pipeline step names are kept
@@ -150,9 +156,60 @@ def test_card_with_a_reused_test_set_warns_and_counts():
     assert "The test set was evaluated 3 times: the reported test score" in text
 
 
-def test_card_warns_when_test_score_is_far_from_cv():
-    card = _binary_card(cv=CVSummary("roc_auc", (0.99, 0.99, 0.98), "3-fold"))
-    assert any("below the cross-validation estimate" in w for w in card.all_warnings())
+def _ci(estimate, half_width, **extra):
+    return ConfidenceInterval(
+        "roc_auc", estimate, estimate - half_width, estimate + half_width, 0.95, 200, **extra
+    )
+
+
+@pytest.mark.parametrize(
+    ("cv_scores", "test_score", "test_half_width", "warns"),
+    [
+        ((0.99, 0.99, 0.98), 0.70, 0.03, "below"),  # far outside both uncertainties
+        ((0.683, 0.6832, 0.6834), 0.697, 0.03, None),  # identical folds, wide test interval
+        ((0.683, 0.6832, 0.6834), 0.697, 0.005, "above"),  # a precise test score, a real gap
+    ],
+    ids=["far-below", "within-test-noise", "beyond-both"],
+)
+def test_card_warns_when_the_gap_exceeds_two_standard_errors_of_the_difference(
+    cv_scores, test_score, test_half_width, warns
+):
+    card = _binary_card(cv=CVSummary("roc_auc", cv_scores, "3-fold"))
+    card.test = HeldOutResult(
+        "roc_auc", _ci(test_score, test_half_width), card.test.scores, 100, 1
+    )
+    found = [w for w in card.all_warnings() if "cross-validation estimate" in w]
+    if warns is None:
+        assert not found
+    else:
+        assert len(found) == 1 and f"is {warns} the cross-validation estimate" in found[0]
+        assert "standard errors of their difference" in found[0]
+
+
+def test_cv_standard_error_is_corrected_for_overlapping_training_sets():
+    plain = CVSummary.from_scores("roc_auc", [0.70, 0.72, 0.71, 0.69, 0.73], scheme="5 folds")
+    sized = CVSummary.from_scores(
+        "roc_auc", plain.scores, scheme="5 folds", n_train=[800] * 5, n_test=[200] * 5
+    )
+    assert plain.se == pytest.approx(np.std(plain.scores, ddof=1) / np.sqrt(5))
+    assert sized.se == pytest.approx(np.std(plain.scores, ddof=1) * np.sqrt(1 / 5 + 0.25))
+    assert "corrected for overlapping training sets" in _binary_card(cv=sized).to_markdown()
+    with pytest.raises(InputError, match="one count per fold"):
+        CVSummary.from_scores("roc_auc", plain.scores, scheme="x", n_train=[1, 2])
+
+
+def test_test_interval_resampling_days_names_its_unit():
+    guard = _binary_setup()
+    card = _binary_card(guard)
+    days = np.arange(card.test.n_rows) // 5
+    evaluation = guard.history[0]
+    by_day = HeldOutResult.from_evaluation(
+        evaluation, metric="roc_auc", n_evaluations=1, n_resamples=200, groups=days, unit="days"
+    )
+    assert by_day.ci.unit == "days" and by_day.ci.n_units == days.max() + 1
+    card.test = by_day
+    text = card.to_markdown()
+    assert f"(200 resamples of {days.max() + 1} days holding {by_day.n_rows:,} test rows)" in text
 
 
 def test_card_warns_on_poor_calibration():
@@ -277,7 +334,7 @@ def test_cv_summary_from_grid_and_halving_searches():
     ).fit(X, y)  # fmt: skip
     summary = CVSummary.from_search(halving, scheme="3-fold")
     assert summary.mean == pytest.approx(halving.best_score_)
-    assert str(summary).endswith("(3 folds)")
+    assert str(summary).endswith("(standard error, 3 folds)")
 
 
 def test_describe_estimator_names_steps_and_non_default_parameters():
@@ -325,7 +382,8 @@ def test_markdown_table_formats_numbers_fixed():
 
 @pytest.fixture(scope="module")
 def flights_model():
-    from mlstack.flights.pipelines import make_model, task_data
+    from mlstack.flights.data import task_data
+    from mlstack.flights.pipelines import make_model
 
     X, y = task_data(sample=3000, random_state=1)
     return make_model("hgb", max_iter=20).fit(X, y), X

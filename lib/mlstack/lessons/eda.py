@@ -1,11 +1,15 @@
 """Exploratory data analysis helpers: missing values and why, distributions, correlations.
 
-Used by ``notebooks/02_eda.ipynb``. :func:`missing_explained` checks stated
-reasons for missing values against the data (a reason is a boolean mask; the
-table counts the missing cells each explains and those none explains);
+Used by ``notebooks/00_data_tour.ipynb`` and ``notebooks/02_eda.ipynb``, which
+describe the development months only (January-October): the test months stay
+unseen until notebook 08. :func:`missing_explained` checks stated reasons for
+missing values against the data (a reason is a boolean mask; the table counts the
+missing cells each explains and those none explains) and can *locate* the cells no
+reason explains (empty in a side table: where they come from, not why);
 :func:`has_match` tells which rows found a partner in a side table (the usual
-reason for missing joined columns). The ``plot_*`` functions draw the
-notebook's figures with titles, axis labels and units, so its cells stay short.
+reason for missing joined columns). The ``plot_*`` functions draw the notebook's
+figures, and the ``*_sentence`` functions state its findings from the numbers, so
+its cells stay short.
 """
 
 from __future__ import annotations
@@ -18,12 +22,21 @@ import pandas as pd
 from mlstack.errors import InputError
 
 __all__ = [
+    "column_summary",
+    "correlation_sentence",
+    "delay_sentence",
     "has_match",
+    "late_share_by_month",
     "missing_explained",
+    "missing_sentence",
     "missing_summary",
     "plot_correlation_matrix",
     "plot_histograms",
     "plot_share_by",
+    "reasons_sentence",
+    "tails_sentence",
+    "time_sentence",
+    "weekly_shares",
 ]
 
 
@@ -106,6 +119,8 @@ def has_match(left: pd.DataFrame, right: pd.DataFrame, on: Sequence[str]) -> pd.
 def missing_explained(
     frame: pd.DataFrame,
     reasons: Mapping[str, tuple[Sequence[str], pd.Series | pd.DataFrame]],
+    *,
+    located: Mapping[str, tuple[Sequence[str], pd.Series | pd.DataFrame]] | None = None,
 ) -> pd.DataFrame:
     """Check stated reasons for missing values against the data.
 
@@ -125,9 +140,10 @@ def missing_explained(
         One row per column named in ``reasons`` (in order of first mention):
         ``missing`` (rows where it is missing), one column per reason (missing
         rows that reason applies to; 0 where the reason does not name the
-        column), and ``unexplained`` (missing rows no reason applies to). A
-        complete explanation has ``unexplained`` 0 everywhere; reasons may
-        overlap, so the reason columns can add up to more than ``missing``.
+        column), ``unexplained`` (missing rows no reason applies to) and one
+        column per location (unexplained rows it locates). A complete
+        explanation has ``unexplained`` 0 everywhere; reasons may overlap, so
+        the reason columns can add up to more than ``missing``.
 
     Raises
     ------
@@ -142,6 +158,32 @@ def missing_explained(
     >>> table.to_dict(orient="list")
     {'missing': [2, 3], 'cancelled': [2, 2], 'unexplained': [0, 1]}
     """
+    applies, columns = _masks(frame, reasons)
+    places, _ = _masks(frame, located or {})
+    rows = []
+    for column in columns:
+        missing = frame[column].isna().to_numpy()
+        row = {"column": column, "missing": int(missing.sum())}
+        covered = np.zeros(len(frame), dtype=bool)
+        for reason, masks in applies.items():
+            mask = masks.get(column)
+            row[reason] = int((missing & mask).sum()) if mask is not None else 0
+            if mask is not None:
+                covered |= mask
+        unexplained = missing & ~covered
+        row["unexplained"] = int(unexplained.sum())
+        for place, masks in places.items():
+            mask = masks.get(column)
+            row[place] = int((unexplained & mask).sum()) if mask is not None else 0
+        rows.append(row)
+    names = ["column", "missing", *applies, "unexplained", *places]
+    return pd.DataFrame(rows, columns=names).set_index("column")
+
+
+def _masks(
+    frame: pd.DataFrame, reasons: Mapping[str, tuple[Sequence[str], pd.Series | pd.DataFrame]]
+) -> tuple[dict[str, dict[str, np.ndarray]], list[str]]:
+    """Per reason, the boolean mask of each column it names; and the columns, first mention first."""
     columns: list[str] = []
     applies: dict[str, dict[str, np.ndarray]] = {}
     for reason, (names, mask) in reasons.items():
@@ -160,21 +202,85 @@ def missing_explained(
             applies[reason][column] = column_mask.fillna(False).to_numpy(dtype=bool)
             if column not in columns:
                 columns.append(column)
-    rows = []
-    for column in columns:
-        missing = frame[column].isna().to_numpy()
-        row = {"column": column, "missing": int(missing.sum())}
-        covered = np.zeros(len(frame), dtype=bool)
-        for reason, masks in applies.items():
-            mask = masks.get(column)
-            row[reason] = int((missing & mask).sum()) if mask is not None else 0
-            if mask is not None:
-                covered |= mask
-        row["unexplained"] = int((missing & ~covered).sum())
-        rows.append(row)
-    return pd.DataFrame(rows, columns=["column", "missing", *applies, "unexplained"]).set_index(
-        "column"
+    return applies, columns
+
+
+def missing_sentence(explained: pd.DataFrame, located: str) -> str:
+    """State how many missing values have a checked reason, and what is left, honestly.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"missing": [4, 3], "cancelled": [4, 0], "unexplained": [0, 3],
+    ...                       "empty in side table": [0, 3]}, index=["dep_time", "pressure"])
+    >>> missing_sentence(table, "empty in side table")[:60]
+    '4 of 7 missing values have a reason checked against the data'
+    """
+    total = int(explained["missing"].sum())
+    left = explained["unexplained"]
+    text = (
+        f"{total - int(left.sum()):,} of {total:,} missing values have a reason checked against "
+        "the data"
     )
+    if left.sum() == 0:
+        return text + ", and none is left without one."
+    where = int(explained[located].sum())
+    worst = left[left > 0].sort_values(ascending=False)
+    return (
+        text
+        + f"; {int(left.sum()):,} have none. {where:,} of those are {located}: the join found the "
+        "row, the value was not there. That says where they come from, not why, and it is true "
+        "of any missing joined value, so it is not counted as a reason. Most of them are in "
+        + ", ".join(f"`{c}` ({n:,})" for c, n in worst.head(3).items())
+        + "."
+    )
+
+
+def column_summary(frame: pd.DataFrame, policy: pd.DataFrame) -> pd.DataFrame:
+    """Role, use by a clean model, dtype, share missing and distinct values of each column.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The data.
+    policy : pandas.DataFrame
+        :func:`mlstack.flights.policy.policy_table` of its columns.
+
+    Examples
+    --------
+    >>> from mlstack.flights.policy import policy_table
+    >>> frame = pd.DataFrame({"hour": [5, 6, None], "dep_delay": [1.0, 2.0, 3.0]})
+    >>> column_summary(frame, policy_table(frame.columns))["missing %"].tolist()
+    [0.0, 33.3]
+    """
+    names = list(policy.index)
+    summary = pd.DataFrame(
+        {
+            "role": policy["role"],
+            "used as": policy["used as"],
+            "dtype": frame.dtypes.astype(str).reindex(names),
+            "missing %": (frame[names].isna().mean() * 100).round(1),
+            "distinct": frame[names].nunique(),
+        }
+    )
+    return summary.sort_values(["role", "used as", "dtype"], kind="stable")
+
+
+def late_share_by_month(X: pd.DataFrame, y: pd.Series) -> pd.DataFrame:
+    """Flights and share late per month (of the months given).
+
+    Examples
+    --------
+    >>> late_share_by_month(pd.DataFrame({"month": [1, 1, 2]}), pd.Series([True, False, True]))
+    ... # doctest: +NORMALIZE_WHITESPACE
+           flights  late share
+    month
+    1            2         0.5
+    2            1         1.0
+    """
+    late = pd.Series(np.asarray(y, dtype=float), index=X.index)
+    table = late.groupby(X["month"]).agg(["size", "mean"])
+    table.columns = ["flights", "late share"]
+    return table
 
 
 def plot_correlation_matrix(corr: pd.DataFrame, *, ax=None, title: str = "", label: str = ""):
@@ -296,3 +402,95 @@ def plot_share_by(
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def delay_sentence(delay: pd.Series, threshold: int) -> str:
+    """The shape of the arrival delay, in words.
+
+    Examples
+    --------
+    >>> delay_sentence(pd.Series([-5.0, 0.0, 10.0, 300.0]), 15)[:40]
+    'The median flight arrives **+5 minutes**'
+    """
+    return (
+        f"The median flight arrives **{delay.median():+.0f} minutes** against its schedule "
+        f"({(delay < 0).mean():.0%} arrive early), yet the mean is {delay.mean():+.1f} minutes: 1% "
+        f"of arrivals are more than {delay.quantile(0.99):.0f} minutes late and the worst "
+        f"{delay.max():,.0f}. A model fit to the raw delay with squared error would chase this "
+        f"tail; the task thresholds it at {threshold} minutes instead, and a regression would want "
+        "a robust loss or a transformed target."
+    )
+
+
+def tails_sentence(flights: pd.DataFrame) -> str:
+    """How rare the bad-weather hours are."""
+    return (
+        f"Visibility sits at its 10-mile maximum for {(flights['visib'] == 10).mean():.0%} of "
+        f"flights and precipitation is zero for {(flights['precip'] == 0).mean():.0%}: both carry "
+        "their signal in a thin tail of bad-weather hours. The plane columns come from a table "
+        "that not every flight matches (next section)."
+    )
+
+
+def reasons_sentence(
+    flights: pd.DataFrame, masks: Mapping[str, pd.Series], explained: pd.DataFrame, located: str
+) -> str:
+    """The counts behind each reason, then :func:`missing_sentence`."""
+    cancelled, diverted = masks["cancelled"], masks["diverted"]
+    unknown_dest = masks["dest not in table"]
+    return (
+        missing_sentence(explained, located)
+        + f" {cancelled.sum():,} flights were cancelled (no departure, so no delays, no arrival "
+        f"and, for {flights.loc[cancelled, 'tailnum'].isna().sum():,} of them, no aircraft "
+        f"assigned); {diverted.sum():,} departed but have no arrival delay (diverted, most likely: "
+        f"{(diverted & flights['arr_time'].notna()).sum():,} of them did land somewhere). "
+        f"{masks['plane not in table'].sum():,} flights have no plane record, "
+        f"{masks['no weather row'].sum():,} departed in an hour the weather table lacks, and "
+        f"{unknown_dest.sum():,} fly to one of {flights.loc[unknown_dest, 'dest'].nunique()} "
+        "destinations missing from the airports table."
+    )
+
+
+def correlation_sentence(with_target: pd.DataFrame, column: str = "ρ with arr_delay") -> str:
+    """The leak against the best legitimate column."""
+    legit = with_target.loc[with_target["role"] != "post_departure", column]
+    best = legit.abs().idxmax()
+    return (
+        f"The departure delay correlates with the arrival delay at ρ = "
+        f"**{with_target.loc['dep_delay', column]:.2f}**, far above anything known before "
+        f"departure: the strongest such column, `{best}`, reaches {legit[best]:.2f}. That gap is "
+        "the leakage later notebooks plant on purpose. Each legitimate column is weak on its "
+        "own; a useful model has to combine many of them, including the categorical ones "
+        "(carrier, route) that a correlation matrix does not show."
+    )
+
+
+def time_sentence(late: pd.Series, month: pd.Series, hour: pd.Series, weekly: pd.DataFrame) -> str:
+    """How the late share moves with the month, the hour and the week."""
+    import calendar
+
+    by_month = late.groupby(month.to_numpy()).mean()
+    by_hour = late.groupby(hour.to_numpy()).mean()
+    return (
+        f"Over January-October the late share moves from {by_month.min():.1%} "
+        f"({calendar.month_name[by_month.idxmin()]}) to {by_month.max():.1%} "
+        f"({calendar.month_name[by_month.idxmax()]}), and within the day from "
+        f"{by_hour.min():.1%} (departures at {by_hour.idxmin()}:00) to {by_hour.max():.1%} (at "
+        f"{by_hour.idxmax()}:00)"
+        + (": delays accumulate through the day" if by_hour.idxmax() > by_hour.idxmin() else "")
+        + f". Week to week it ranges from {weekly['late'].min():.1%} to "
+        f"{weekly['late'].max():.1%}; the weekly late and cancelled shares correlate at "
+        f"{weekly['late'].corr(weekly['cancelled']):.2f}."
+    )
+
+
+def weekly_shares(flights: pd.DataFrame) -> pd.DataFrame:
+    """Per week: share of arrived flights that are late and share of scheduled ones cancelled."""
+    week = flights["sched_dep"].dt.to_period("W").dt.start_time
+    arrived = flights["late"].notna()
+    return pd.DataFrame(
+        {
+            "late": flights.loc[arrived, "late"].astype(float).groupby(week[arrived]).mean(),
+            "cancelled": flights["cancelled"].astype(float).groupby(week).mean(),
+        }
+    )

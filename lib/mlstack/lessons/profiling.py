@@ -3,10 +3,8 @@
 - :func:`profile_call` runs a function under :mod:`cProfile` and returns the
   costs as a table (own and cumulative seconds per function), with file names
   shortened to their package so a report shows no local paths;
-- :func:`pipeline_phases` times the phases of one pipeline fit: preprocessing,
-  model fit, prediction;
-- :func:`cv_overhead` splits a sequential cross-validation into fitting,
-  scoring and the rest (cloning, indexing, bookkeeping);
+- :func:`fit_phases` times a pipeline's fit, its preprocessing and its
+  prediction, each repeated (:func:`mlstack.utils.timing.time_call`);
 - :func:`peak_memory` measures the peak memory a call adds, both as traced
   Python/numpy allocations and as the process's resident set size.
 
@@ -29,11 +27,17 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "change_sentence",
     "cost_by_area",
-    "cv_overhead",
+    "fit_phases",
+    "fold_scores",
+    "halving_fit_equivalents",
     "peak_memory",
-    "pipeline_phases",
+    "phases_table",
     "profile_call",
+    "profile_sentence",
+    "recap",
+    "search_time_sentence",
     "short_location",
 ]
 
@@ -155,67 +159,6 @@ def cost_by_area(table: pd.DataFrame, areas: dict[str, str], total_s: float) -> 
     return out
 
 
-def pipeline_phases(
-    pipeline: Any, X_train: Any, y_train: Any, X_valid: Any, *, repeat: int = 1
-) -> dict[str, float]:
-    """Time the phases of fitting and using a ``Pipeline``: best of ``repeat`` runs.
-
-    Returns
-    -------
-    dict
-        ``preprocess_fit_s`` (all steps but the last, ``fit_transform`` on the
-        training rows), ``model_fit_s`` (the last step's ``fit`` on the
-        transformed rows), ``predict_s`` (``predict_proba`` of the whole
-        pipeline on ``X_valid``, preprocessing included).
-    """
-    from sklearn.base import clone
-
-    best = {"preprocess_fit_s": np.inf, "model_fit_s": np.inf, "predict_s": np.inf}
-    for _ in range(repeat):
-        fitted = clone(pipeline)
-        start = time.perf_counter()
-        transformed = fitted[:-1].fit_transform(X_train, y_train)
-        middle = time.perf_counter()
-        fitted[-1].fit(transformed, y_train)
-        end = time.perf_counter()
-        fitted.predict_proba(X_valid)
-        done = time.perf_counter()
-        for key, value in (
-            ("preprocess_fit_s", middle - start),
-            ("model_fit_s", end - middle),
-            ("predict_s", done - end),
-        ):
-            best[key] = min(best[key], value)
-    return best
-
-
-def cv_overhead(estimator: Any, X: Any, y: Any, *, cv: Any, scoring: str) -> dict[str, float]:
-    """Split a sequential cross-validation's wall time into fit, score and the rest.
-
-    Runs ``cross_validate(n_jobs=1)``: the rest is what the loop itself costs
-    (cloning, indexing the folds, bookkeeping) beyond fitting and scoring.
-
-    Returns
-    -------
-    dict
-        ``wall_s``, ``fit_s`` and ``score_s`` (sums over folds), ``overhead_s``
-        and ``folds``.
-    """
-    from sklearn.model_selection import cross_validate
-
-    start = time.perf_counter()
-    result = cross_validate(estimator, X, y, cv=cv, scoring=scoring, n_jobs=1)
-    wall = time.perf_counter() - start
-    fit, score = float(result["fit_time"].sum()), float(result["score_time"].sum())
-    return {
-        "wall_s": wall,
-        "fit_s": fit,
-        "score_s": score,
-        "overhead_s": max(wall - fit - score, 0.0),
-        "folds": len(result["fit_time"]),
-    }
-
-
 def peak_memory(
     func: Callable[[], Any], *, interval_s: float = 0.005
 ) -> tuple[Any, dict[str, float]]:
@@ -270,3 +213,135 @@ def peak_memory(
         "rss_peak_mb": (peak[0] - baseline) / mib,
         "seconds": seconds,
     }
+
+
+def fit_phases(estimator: Any, X: Any, y: Any, *, repeat: int = 5) -> dict[str, Any]:
+    """Repeated timings of a pipeline's fit, its preprocessing alone, and its prediction.
+
+    Parameters
+    ----------
+    estimator : Pipeline
+        Unfitted; cloned for every fit.
+    X, y : the training rows (predictions are timed on ``X`` too).
+    repeat : int, default=5
+
+    Returns
+    -------
+    dict of str to :class:`mlstack.utils.timing.Timing`
+        ``fit`` (the whole ``fit``), ``preprocess`` (``fit_transform`` of every
+        step but the model) and ``predict`` (``predict_proba`` of the fitted
+        pipeline); plus ``model`` (the fitted pipeline of the last repeat).
+    """
+    from sklearn.base import clone
+
+    from mlstack.utils.timing import time_call
+
+    fitted: list[Any] = []
+    fit = time_call(lambda: fitted.append(clone(estimator).fit(X, y)), repeat=repeat)
+    preprocess = time_call(lambda: clone(estimator)[:-1].fit_transform(X, y), repeat=repeat)
+    model = fitted[-1]
+    predict = time_call(lambda: model.predict_proba(X), repeat=repeat)
+    return {"fit": fit, "preprocess": preprocess, "predict": predict, "model": model}
+
+
+def phases_table(phases: dict[str, Any]) -> pd.DataFrame:
+    """Median, fastest and slowest of each timed phase, in seconds."""
+    rows = {
+        name: {"median_s": t.median, "best_s": t.best, "worst_s": t.worst, "repeat": t.repeat}
+        for name, t in phases.items()
+        if name != "model"
+    }
+    return pd.DataFrame(rows).T.astype({"repeat": int}).rename_axis("phase")
+
+
+def profile_sentence(areas: pd.DataFrame, total_s: float, n_rows: int, n_iter: int) -> str:
+    """Where the profiled fit spent its time, from the area table."""
+    top = areas["share"].drop(index="other", errors="ignore").sort_values(ascending=False)
+    return (
+        f"Under the profiler one fit on {n_rows:,} rows ({n_iter} boosting iterations before early "
+        f"stopping, then as many again on every row) took {total_s:.1f} s; {top.index[0]} took {top.iloc[0]:.0%} of it, "
+        f"{top.index[1]} {top.iloc[1]:.0%}, and everything else the rest. The profiler slows "
+        "Python code more than compiled loops, so its shares are indicative; the repeated plain "
+        "timings below are the measurement."
+    )
+
+
+def change_sentence(
+    before: Any, after: Any, ratio: Any, verdict: Any, iterations: tuple[int, int]
+) -> str:
+    """The change's speed-up with its range, and its effect on the score as a paired verdict."""
+    text = verdict.sentence()
+    return (
+        f"The fit took {before} before the change and {after} after it: {ratio} as fast "
+        f"(early stopping ended after {iterations[0]} and {iterations[1]} iterations). On the "
+        f"score, paired on the same monthly folds: {text[:1].lower()}{text[1:]}."
+    )
+
+
+def halving_fit_equivalents(n_candidates: int, factor: int, n_train: Any, n_rows: int) -> float:
+    """What a successive-halving search costs, in fits on all ``n_rows`` rows.
+
+    Round ``i`` scores ``ceil(n_candidates / factor**i)`` candidates on ``1 /
+    factor**(rounds - 1 - i)`` of each fold's training rows; the cost of a fit is
+    taken as proportional to its rows.
+
+    Examples
+    --------
+    >>> round(halving_fit_equivalents(12, 3, [100, 100], 100), 2)  # 12 @ 1/9, 4 @ 1/3, 2 @ 1
+    9.33
+    """
+    counts = []
+    remaining = n_candidates
+    while True:
+        counts.append(remaining)
+        if remaining <= factor - 1 or remaining == 1:
+            break
+        remaining = -(-remaining // factor)
+    rounds = len(counts)
+    per_round = [c / factor ** (rounds - 1 - i) for i, c in enumerate(counts)]
+    return float(sum(per_round) * np.sum(n_train) / n_rows)
+
+
+def search_time_sentence(phases: dict[str, Any], n_fits: float, n_rows: int) -> str:
+    """What a search of ``n_fits`` full-data fits costs at the measured fit time."""
+    fit = phases["fit"]
+    return (
+        f"One fit on the {n_rows:,} development flights takes {fit}. Notebook 08's successive "
+        f"halving (twelve settings, a third kept per round, five monthly folds) costs about "
+        f"{n_fits:.0f} such fits, so about {n_fits * fit.median / 60:.1f} minutes on one core at "
+        "this setting's cost (settings with more leaves cost more per tree)."
+    )
+
+
+def fold_scores(estimator: Any, X: Any, y: Any, cv: Any) -> np.ndarray:
+    """ROC AUC of ``estimator`` on each fold (sequential, so the timings elsewhere are clean)."""
+    from sklearn.model_selection import cross_val_score
+
+    return cross_val_score(estimator, X, y, cv=cv, scoring="roc_auc", n_jobs=1)
+
+
+def recap(
+    areas: pd.DataFrame,
+    phases: dict[str, Any],
+    memory: dict[str, float],
+    data_mb: float,
+    ratio: Any,
+    verdict: Any,
+    n_rows: int,
+) -> str:
+    """The recap lines, from the numbers."""
+    top = areas["share"].drop(index="other", errors="ignore")
+    return "\n".join(
+        [
+            f"- **Measured:** one fit on {n_rows:,} rows takes {phases['fit']}; the profile puts "
+            f"{top.max():.0%} of it in {top.idxmax()}. Preprocessing takes "
+            f"{phases['preprocess']} and predicting every row {phases['predict']}.",
+            f"- **Memory:** a fit adds a peak of {memory['traced_peak_mb']:.0f} MiB of allocations "
+            f"over {data_mb:.0f} MiB of data.",
+            f"- **One change:** twice the learning rate: {ratio} as fast"
+            + f"; score {verdict.verdict} ({verdict.difference:+.4f} [{verdict.low:+.4f}, "
+            f"{verdict.high:+.4f}]).",
+            "- **Next:** `10_model_families` asks whether another library grows the same trees "
+            "faster, and sets the tuned model against an AutoML search.",
+        ]
+    )

@@ -5,7 +5,8 @@
 - :mod:`.comparison`: the corrected paired t-test over folds, selection re-checked on
   folds it was not made on, and the :class:`Verdict` notebooks print;
 - :mod:`.evaluation`: metrics per slice, many models' ROC AUC at once;
-- :mod:`.calibration`: reliability tables;
+- :mod:`.calibration`: reliability tables, overall and per period, and recalibration
+  tested forward in time;
 - :mod:`.labels`: which label is the positive class.
 """
 
@@ -16,7 +17,15 @@ from mlstack.metrics.bootstrap import (
     bootstrap_replicates,
     paired_bootstrap_differences,
 )
-from mlstack.metrics.calibration import calibration_table, expected_calibration_error
+from mlstack.metrics.calibration import (
+    RECALIBRATIONS,
+    RecalibratedClassifier,
+    calibration_table,
+    expected_calibration_error,
+    fit_recalibration,
+    recalibrate_forward,
+    reliability_by_group,
+)
 from mlstack.metrics.comparison import (
     VERDICTS,
     Verdict,
@@ -32,9 +41,11 @@ from mlstack.metrics.labels import positive_mask
 
 __all__ = [
     "METRICS",
+    "RECALIBRATIONS",
     "TASKS",
     "VERDICTS",
     "ConfidenceInterval",
+    "RecalibratedClassifier",
     "Verdict",
     "bootstrap_ci",
     "bootstrap_replicates",
@@ -44,8 +55,11 @@ __all__ = [
     "compare_repeats",
     "corrected_ttest",
     "expected_calibration_error",
+    "fit_recalibration",
     "paired_bootstrap_differences",
     "positive_mask",
+    "recalibrate_forward",
+    "reliability_by_group",
     "roc_auc_columns",
     "select_and_recheck",
     "slice_metrics",

@@ -61,6 +61,18 @@ def _w_balanced_accuracy(y: np.ndarray, p: np.ndarray, W: np.ndarray) -> np.ndar
     return np.nanmean(recall, axis=1)
 
 
+def _w_precision(y: np.ndarray, p: np.ndarray, W: np.ndarray) -> np.ndarray:
+    flagged = p.astype(bool)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return W @ (flagged & y.astype(bool)).astype(float) / (W @ flagged.astype(float))
+
+
+def _w_recall(y: np.ndarray, p: np.ndarray, W: np.ndarray) -> np.ndarray:
+    positive = y.astype(bool)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return W @ (positive & p.astype(bool)).astype(float) / (W @ positive.astype(float))
+
+
 def _w_roc_auc(y: np.ndarray, s: np.ndarray, W: np.ndarray) -> np.ndarray:
     y = y.astype(bool)
     if np.all(s[1:] >= s[:-1]):  # callers sort once, so resamples skip the gather
@@ -104,12 +116,15 @@ def _w_r2(y: np.ndarray, p: np.ndarray, W: np.ndarray) -> np.ndarray:
 
 #: Metrics computed vectorized, by name: ``(function, takes_a_score, greater_is_better)``.
 #: Those that take a score expect the probability of the positive class; the others
-#: take predicted labels or values.
+#: take predicted labels or values (``precision`` and ``recall``: 0/1 or boolean labels
+#: and flags, positive = 1).
 METRICS: dict[
     str, tuple[Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray], bool, bool]
 ] = {
     "accuracy": (_w_accuracy, False, True),
     "balanced_accuracy": (_w_balanced_accuracy, False, True),
+    "precision": (_w_precision, False, True),
+    "recall": (_w_recall, False, True),
     "roc_auc": (_w_roc_auc, True, True),
     "brier": (_w_brier, True, False),
     "log_loss": (_w_log_loss, True, False),

@@ -5,11 +5,9 @@
 - :func:`compare_searches` runs ``GridSearchCV``, ``RandomizedSearchCV`` and
   ``HalvingRandomSearchCV`` on the same space and folds, and reports each
   one's best score, how many fits it paid for and its wall time;
-- :func:`fit_candidates` and :func:`selection_optimism` measure anti-pattern
-  AP2 (tuning on the test set): pick the candidate with the best score on a
-  "test" set, then score the same candidate on fresh data from the same
-  period; the difference is the optimism the test score acquired by being
-  used for selection.
+- :func:`fit_candidates` fits every point of a grid once and predicts a pool
+  of rows, the input :func:`mlstack.model_selection.optimism.selection_optimism`
+  needs to measure anti-pattern AP2 (tuning on the test set).
 
 All fitting goes through joblib, so it runs on a Dask cluster inside
 :func:`mlstack.model_selection.cluster.dask_backend`.
@@ -34,16 +32,17 @@ from sklearn.model_selection import (
 )
 from sklearn.utils.parallel import Parallel, delayed
 
-from mlstack.errors import InputError
-from mlstack.metrics.evaluation import roc_auc_columns
-
 __all__ = [
+    "candidate_fold_scores",
     "compare_searches",
     "cv_table",
     "fit_candidates",
+    "fold_scores",
+    "fold_sizes",
     "fold_table",
     "format_params",
-    "selection_optimism",
+    "make_halving_search",
+    "place_in_space",
 ]
 
 
@@ -145,6 +144,63 @@ def format_params(params: Mapping[str, Any]) -> str:
     return ", ".join(f"{key.rsplit('__', 1)[-1]}={value}" for key, value in sorted(params.items()))
 
 
+def make_halving_search(
+    estimator: Any,
+    space: Mapping[str, Sequence[Any]],
+    *,
+    cv: Any,
+    scoring: str = "roc_auc",
+    factor: int = 3,
+    random_state: int = 0,
+    n_jobs: int | None = -1,
+) -> HalvingRandomSearchCV:
+    """Successive halving over every point of a grid, with rows as the resource.
+
+    Every candidate is first scored on a share of the rows (each fold's training
+    and validation rows subsampled alike); the best ``1/factor`` go on to ``factor``
+    times as many rows, until the last round uses all of them
+    (``min_resources="exhaust"``). No refit: the caller refits the winner.
+
+    Parameters
+    ----------
+    estimator : estimator
+    space : mapping of str to list
+        A discrete grid; all its points start.
+    cv : cross-validation splitter
+    scoring : str, default="roc_auc"
+    factor : int, default=3
+    random_state : int, default=0
+        Seed of the row subsamples.
+    n_jobs : int, default=-1
+
+    Returns
+    -------
+    sklearn.model_selection.HalvingRandomSearchCV
+        Unfitted.
+
+    Examples
+    --------
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> search = make_halving_search(DecisionTreeClassifier(), {"max_depth": [1, 2, 3]}, cv=3)
+    >>> search.n_candidates, search.resource, search.refit
+    (3, 'n_samples', False)
+    """
+    space = {key: list(values) for key, values in space.items()}
+    return HalvingRandomSearchCV(
+        estimator,
+        space,
+        n_candidates=len(ParameterGrid(space)),
+        factor=factor,
+        resource="n_samples",
+        min_resources="exhaust",
+        random_state=random_state,
+        cv=cv,
+        scoring=scoring,
+        n_jobs=n_jobs,
+        refit=False,
+    )
+
+
 def compare_searches(
     estimator: Any,
     space: Mapping[str, Sequence[Any]],
@@ -204,15 +260,14 @@ def compare_searches(
         "random": RandomizedSearchCV(
             estimator, space, n_iter=n_iter, random_state=random_state, **common
         ),
-        "halving": HalvingRandomSearchCV(
+        "halving": make_halving_search(
             estimator,
             space,
-            n_candidates=n_grid,
+            cv=cv,
+            scoring=scoring,
             factor=factor,
-            resource="n_samples",
-            min_resources="exhaust",
             random_state=random_state,
-            **common,
+            n_jobs=n_jobs,
         ),
     }
     rows = {}
@@ -264,94 +319,90 @@ def fit_candidates(
     params : list of dict
         The candidates, in ``ParameterGrid`` order (the order of
         ``GridSearchCV.cv_results_["params"]``).
-    scores : numpy.ndarray of shape (n_eval, n_candidates)
-        Probability of the positive class from each candidate.
+    scores : numpy.ndarray of shape (n_candidates, n_eval)
+        Probability of the positive class from each candidate, one row per
+        candidate (the layout ``selection_optimism`` takes).
     """
     params = list(ParameterGrid({key: list(values) for key, values in space.items()}))
-    columns = Parallel(n_jobs=n_jobs)(
+    rows = Parallel(n_jobs=n_jobs)(
         delayed(_fit_predict)(estimator, p, X_fit, y_fit, X_eval) for p in params
     )
-    return params, np.column_stack(columns)
+    return params, np.vstack(rows)
 
 
-def selection_optimism(
-    y_pool: Any,
-    scores: np.ndarray,
-    *,
-    sizes: Sequence[int],
-    honest_index: int,
-    n_repeats: int = 200,
-    random_state: int = 0,
-) -> pd.DataFrame:
-    """Measure how much choosing a model by its test score inflates that score (AP2).
+def fold_sizes(cv: Any, X: Any) -> tuple[list[int], list[int]]:
+    """Training and validation rows of each fold of a splitter (for the corrected t-test).
 
-    For each test-set size ``n`` and each repeat, the pool of evaluation rows
-    is shuffled and cut into a "test" part of ``n`` rows and a "fresh" part
-    (the rest). The AP2 procedure picks the candidate with the best ROC AUC
-    on the test part and reports that AUC; the same candidate is then scored
-    on the fresh part. An honest procedure picks ``honest_index`` (chosen by
-    cross-validation on other data) and reports its test AUC.
+    Examples
+    --------
+    >>> from sklearn.model_selection import KFold
+    >>> fold_sizes(KFold(4), np.zeros((100, 1)))
+    ([75, 75, 75, 75], [25, 25, 25, 25])
+    """
+    sizes = [(len(train), len(valid)) for train, valid in cv.split(X)]
+    return [n for n, _ in sizes], [n for _, n in sizes]
 
-    Parameters
-    ----------
-    y_pool : array-like of shape (n_pool,)
-        Binary labels of the evaluation pool.
-    scores : numpy.ndarray of shape (n_pool, n_candidates)
-        Each candidate's predicted probability (from :func:`fit_candidates`).
-    sizes : sequence of int
-        Test-set sizes to try; each must leave rows for the fresh part.
-    honest_index : int
-        Column of the candidate an honest procedure selected.
-    n_repeats : int, default=200
-    random_state : int, default=0
+
+def fold_scores(search: Any, index: int | None = None) -> np.ndarray:
+    """Per-fold validation scores of one candidate of a fitted search (the best by default).
+
+    For a halving search, ``search.best_index_`` is a candidate of its last round,
+    scored on the most rows.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> X, y = make_classification(n_samples=120, random_state=0)
+    >>> grid = GridSearchCV(DecisionTreeClassifier(random_state=0), {"max_depth": [1, 3]}, cv=4)
+    >>> fold_scores(grid.fit(X, y)).shape
+    (4,)
+    """
+    results = search.cv_results_
+    row = search.best_index_ if index is None else index
+    return np.array([results[f"split{i}_test_score"][row] for i in range(search.n_splits_)])
+
+
+def candidate_fold_scores(search: Any) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """Every candidate's per-fold scores from a fitted grid or random search.
 
     Returns
     -------
-    pandas.DataFrame
-        Index ``test_rows``; columns ``ap2_reported`` and ``ap2_fresh`` (mean
-        AUC of the test-picked candidate on the test and on fresh rows),
-        ``ap2_inflation`` (their mean difference), ``ap2_inflation_p90`` and
-        ``ap2_inflation_se`` (its standard error over the repeats),
-        ``honest_inflation`` and ``honest_inflation_se`` (the same difference
-        for the honest pick: zero up to noise), and ``picked_other`` (share of repeats in which the test
-        picked a different candidate than cross-validation did).
+    params : list of dict
+        The candidates, in the search's order.
+    scores : numpy.ndarray of shape (n_candidates, n_folds)
+        The input of :func:`mlstack.metrics.comparison.select_and_recheck`.
     """
-    y = np.asarray(y_pool).astype(bool)
-    S = np.asarray(scores, dtype=float)
-    if S.ndim != 2 or S.shape[0] != len(y):
-        raise InputError(
-            f"scores must have shape ({len(y)}, n_candidates); got {S.shape}", parameter="scores"
-        )
-    rng = np.random.default_rng(random_state)
-    rows = {}
-    for n in sizes:
-        if not 0 < n < len(y):
-            raise InputError(
-                f"test size {n} must be between 1 and {len(y) - 1}", parameter="sizes"
+    results = search.cv_results_
+    scores = np.column_stack([results[f"split{i}_test_score"] for i in range(search.n_splits_)])
+    return list(results["params"]), scores
+
+
+def place_in_space(
+    params: Mapping[str, Any], space: Mapping[str, Sequence[Any]]
+) -> dict[str, str]:
+    """Where a setting sits in a grid, per parameter: ``"lowest"``, ``"highest"`` or ``"interior"``.
+
+    A best setting on the edge of a searched range says the optimum may lie
+    beyond it: widen the range before trusting the winner.
+
+    Examples
+    --------
+    >>> place_in_space({"lr": 0.1, "leaves": 7}, {"lr": [0.05, 0.1, 0.2], "leaves": [7, 15]})
+    {'lr': 'interior', 'leaves': 'lowest'}
+    """
+    place = {}
+    for name, value in params.items():
+        values = sorted(space[name])
+        if len(values) < 3:
+            place[name] = "lowest" if value == values[0] else "highest"
+        else:
+            place[name] = (
+                "lowest"
+                if value == values[0]
+                else "highest"
+                if value == values[-1]
+                else "interior"
             )
-        reported, fresh, honest_gap, other = [], [], [], []
-        for _ in range(n_repeats):  # repeats, not rows: each step is vectorized
-            order = rng.permutation(len(y))
-            test, rest = order[:n], order[n:]
-            test_auc = roc_auc_columns(y[test], S[test])
-            pick = int(np.nanargmax(test_auc))
-            fresh_auc = roc_auc_columns(y[rest], S[rest][:, [pick, honest_index]])
-            reported.append(test_auc[pick])
-            fresh.append(fresh_auc[0])
-            honest_gap.append(test_auc[honest_index] - fresh_auc[1])
-            other.append(pick != honest_index)
-        inflation = np.asarray(reported) - np.asarray(fresh)
-        root = np.sqrt(n_repeats)
-        rows[n] = {
-            "ap2_reported": float(np.mean(reported)),
-            "ap2_fresh": float(np.mean(fresh)),
-            "ap2_inflation": float(inflation.mean()),
-            "ap2_inflation_p90": float(np.quantile(inflation, 0.9)),
-            "ap2_inflation_se": float(inflation.std() / root),
-            "honest_inflation": float(np.mean(honest_gap)),
-            "honest_inflation_se": float(np.std(honest_gap) / root),
-            "picked_other": float(np.mean(other)),
-        }
-    table = pd.DataFrame(rows).T
-    table.index.name = "test_rows"
-    return table
+    return place

@@ -14,6 +14,11 @@ accepted (``cv=[time_split(...)]``):
 - :func:`group_split`: whole groups (an aircraft, a day) go to one side only,
   built on :class:`sklearn.model_selection.GroupShuffleSplit`.
 
+:class:`RollingOriginSplit` is the cross-validation splitter of time-ordered data
+with natural periods (months): each fold trains on every period before one and
+validates on that period, for the last ``n_splits`` periods, so each validation
+block is as far in the future of its training rows as the next month is of today.
+
 :func:`score_splits` fits the same estimator on several single splits and
 :func:`cv_fold_scores` runs several cross-validation schemes; both return one
 tidy row per split or fold, so schemes compare side by side.
@@ -37,6 +42,7 @@ from sklearn.model_selection import GroupShuffleSplit, KFold, ShuffleSplit, cros
 from mlstack.errors import InputError
 
 __all__ = [
+    "RollingOriginSplit",
     "cv_fold_scores",
     "estimate_spread",
     "group_split",
@@ -224,6 +230,120 @@ def group_split(
     splitter = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=random_state)
     train, test = next(splitter.split(np.zeros((len(groups), 1)), groups=groups.to_numpy()))
     return np.sort(train), np.sort(test)
+
+
+class RollingOriginSplit:
+    """Rolling-origin cross-validation: train on the periods before one, validate on it.
+
+    For each of the last ``n_splits`` periods (months, weeks...) of the data, the
+    training part is every row of an earlier period and the validation part every
+    row of that period: "train through month m, validate on month m + 1". The
+    origin rolls forward one period per fold, the training part grows (or slides,
+    with ``max_train_periods``), and no validation row is ever earlier than a
+    training row. Scores of the folds are paired across models (the same rows),
+    which is what :func:`mlstack.metrics.comparison.compare_folds` needs.
+
+    Like :class:`~sklearn.model_selection.PredefinedSplit`, the splitter holds
+    the period of each row, so it works wherever ``cv=`` is accepted
+    (``cross_validate``, ``GridSearchCV``, ``HalvingRandomSearchCV``, FLAML's
+    ``split_type``) without passing ``groups``.
+
+    Parameters
+    ----------
+    periods : array-like of shape (n_samples,)
+        The period of each row, in any order; any values that sort in time
+        (month numbers, period starts). No missing values.
+    n_splits : int, default=5
+        Validate on each of the last ``n_splits`` periods.
+    max_train_periods : int, optional
+        Train on at most this many periods before the validation one (a sliding
+        window); every earlier period by default (an expanding window).
+
+    Attributes
+    ----------
+    shuffle : bool
+        Always False: tools that shuffle the training rows of a splitter that
+        does not say otherwise (FLAML) keep their order.
+
+    Examples
+    --------
+    >>> months = np.repeat([1, 2, 3, 4], 2)
+    >>> cv = RollingOriginSplit(months, n_splits=2)
+    >>> [(train.tolist(), test.tolist()) for train, test in cv.split(months)]
+    [([0, 1, 2, 3], [4, 5]), ([0, 1, 2, 3, 4, 5], [6, 7])]
+    >>> cv.get_n_splits(), cv.validation_periods()
+    (2, [3, 4])
+    """
+
+    shuffle = False
+
+    def __init__(
+        self, periods: Any, *, n_splits: int = 5, max_train_periods: int | None = None
+    ) -> None:
+        self.periods = periods
+        self.n_splits = n_splits
+        self.max_train_periods = max_train_periods
+
+    def _levels(self) -> tuple[np.ndarray, np.ndarray]:
+        periods = np.asarray(self.periods)
+        if periods.ndim != 1 or pd.isna(periods).any():
+            raise InputError("periods must be one non-missing period per row", parameter="periods")
+        if not isinstance(self.n_splits, Integral) or self.n_splits < 1:
+            raise InputError(
+                f"n_splits={self.n_splits!r}: give a positive number of folds",
+                parameter="n_splits",
+            )
+        levels = np.unique(periods)
+        if len(levels) < self.n_splits + 1:
+            raise InputError(
+                f"n_splits={self.n_splits} needs at least {self.n_splits + 1} periods; "
+                f"the data has {len(levels)}",
+                parameter="n_splits",
+            )
+        return periods, levels
+
+    def validation_periods(self) -> list[Any]:
+        """The period each fold validates on, in fold order."""
+        _, levels = self._levels()
+        return [v.item() if hasattr(v, "item") else v for v in levels[-self.n_splits :]]
+
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
+        """Return the number of folds (``n_splits``)."""
+        return int(self.n_splits)
+
+    def split(self, X: Any, y: Any = None, groups: Any = None):
+        """Yield ``(train, validation)`` row positions, one pair per fold, oldest first.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples,) or (n_samples, n_features)
+            Only its length is used: it must match ``periods``.
+        y, groups : ignored
+            Present for scikit-learn compatibility.
+        """
+        periods, levels = self._levels()
+        if len(X) != len(periods):
+            raise InputError(
+                f"X has {len(X)} rows but periods has {len(periods)}; build the splitter "
+                "from the periods of the rows you split",
+                parameter="periods",
+            )
+        first_fold = len(levels) - self.n_splits
+        for position in range(first_fold, len(levels)):
+            start = 0 if self.max_train_periods is None else position - self.max_train_periods
+            train_levels = levels[max(start, 0) : position]
+            yield (
+                np.flatnonzero(np.isin(periods, train_levels)),
+                np.flatnonzero(periods == levels[position]),
+            )
+
+    def __repr__(self) -> str:
+        window = (
+            ""
+            if self.max_train_periods is None
+            else f", max_train_periods={self.max_train_periods}"
+        )
+        return f"RollingOriginSplit(n_splits={self.n_splits}{window})"
 
 
 def shared_groups(groups: Sequence[Any] | pd.Series, train: np.ndarray, test: np.ndarray) -> float:

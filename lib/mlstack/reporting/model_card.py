@@ -196,7 +196,7 @@ class DataSummary:
 
 @dataclass(frozen=True)
 class CVSummary:
-    """Cross-validation scores of the chosen model.
+    """Cross-validation scores of the chosen model, and the uncertainty of their mean.
 
     Attributes
     ----------
@@ -205,12 +205,23 @@ class CVSummary:
     scores : tuple of float
         One score per fold, in fold order.
     scheme : str
-        How the folds were made (e.g. ``"TimeSeriesSplit, 4 folds, forward in time"``).
+        How the folds were made (e.g. ``"rolling origin by month, 5 folds"``).
+    n_train, n_test : tuple of int, default=()
+        Training and validation rows of each fold. When given, :attr:`se` uses
+        the correction of Nadeau and Bengio for folds whose training sets overlap.
+
+    Notes
+    -----
+    The fold standard deviation (:attr:`std`) says how much the score moves from
+    fold to fold; the standard error (:attr:`se`) says how precisely their mean is
+    known, which is what a comparison with a test score needs.
     """
 
     metric: str
     scores: tuple[float, ...]
     scheme: str
+    n_train: tuple[int, ...] = ()
+    n_test: tuple[int, ...] = ()
 
     @property
     def mean(self) -> float:
@@ -223,23 +234,72 @@ class CVSummary:
         return float(np.std(self.scores))
 
     @property
+    def se(self) -> float:
+        """Standard error of the mean fold score (0 with a single fold).
+
+        ``sqrt(var * (1/k + n_test/n_train))`` with the mean ratio of the folds
+        when their sizes are known (the corrected variance of Nadeau and
+        Bengio, :func:`mlstack.metrics.comparison.corrected_ttest`), otherwise
+        ``sqrt(var / k)``; ``var`` is the unbiased variance of the fold scores.
+
+        Examples
+        --------
+        >>> from dataclasses import replace
+        >>> cv = CVSummary("roc_auc", (0.70, 0.72, 0.71, 0.69, 0.73), "5 folds")
+        >>> round(cv.se, 4), round(replace(cv, n_train=(800,) * 5, n_test=(200,) * 5).se, 4)
+        (0.0071, 0.0106)
+        """
+        k = self.n_folds
+        if k < 2:
+            return 0.0
+        variance = float(np.var(self.scores, ddof=1))
+        factor = 1 / k
+        if self.n_train and self.n_test:
+            factor += float(np.mean(np.asarray(self.n_test) / np.asarray(self.n_train)))
+        return float(np.sqrt(variance * factor))
+
+    @property
     def n_folds(self) -> int:
         """Number of folds."""
         return len(self.scores)
 
     def __str__(self) -> str:
-        return f"{self.mean:.3f} ± {_std(self.std)} ({self.n_folds} folds)"
+        return f"{self.mean:.3f} ± {_std(self.se)} (standard error, {self.n_folds} folds)"
 
     @classmethod
-    def from_scores(cls, metric: str, scores: Any, *, scheme: str) -> CVSummary:
-        """Build from per-fold scores (e.g. ``cross_validate(...)["test_score"]``)."""
+    def from_scores(
+        cls,
+        metric: str,
+        scores: Any,
+        *,
+        scheme: str,
+        n_train: Sequence[int] = (),
+        n_test: Sequence[int] = (),
+    ) -> CVSummary:
+        """Build from per-fold scores (e.g. ``cross_validate(...)["test_score"]``).
+
+        ``n_train`` and ``n_test`` are the rows of each fold, when known (see :attr:`se`).
+        """
         values = tuple(float(s) for s in np.asarray(scores, dtype=float).ravel())
         if not values:
             raise InputError("no cross-validation scores given", parameter="scores")
-        return cls(metric, values, scheme)
+        sizes = tuple(int(n) for n in n_train), tuple(int(n) for n in n_test)
+        if any(len(part) not in (0, len(values)) for part in sizes):
+            raise InputError(
+                f"n_train and n_test need one count per fold ({len(values)})", parameter="n_train"
+            )
+        return cls(metric, values, scheme, *sizes)
 
     @classmethod
-    def from_search(cls, search: Any, *, scheme: str, metric: str | None = None) -> CVSummary:
+    def from_search(
+        cls,
+        search: Any,
+        *,
+        scheme: str,
+        metric: str | None = None,
+        n_train: Sequence[int] = (),
+        n_test: Sequence[int] = (),
+    ) -> CVSummary:
         """Build from the best candidate of a fitted ``GridSearchCV``-like search.
 
         Parameters
@@ -250,6 +310,8 @@ class CVSummary:
         metric : str, optional
             Name to show; defaults to the search's ``scoring`` (or its
             ``refit`` metric when it scored several).
+        n_train, n_test : sequence of int, optional
+            Rows of each fold (see :attr:`se`).
         """
         results = search.cv_results_
         index = search.best_index_
@@ -260,7 +322,7 @@ class CVSummary:
             name = metric or search.refit
         n_splits = search.n_splits_
         scores = [results[f"split{i}_{suffix}"][index] for i in range(n_splits)]
-        return cls.from_scores(name, scores, scheme=scheme)
+        return cls.from_scores(name, scores, scheme=scheme, n_train=n_train, n_test=n_test)
 
 
 @dataclass(frozen=True)
@@ -304,6 +366,8 @@ class HeldOutResult:
         confidence: float = 0.95,
         random_state: int = 0,
         pos_label: Any = None,
+        groups: Any = None,
+        unit: str | None = None,
     ) -> HeldOutResult:
         """Build from a :class:`mlstack.model_selection.guard.Evaluation`, adding a bootstrap interval.
 
@@ -318,6 +382,12 @@ class HeldOutResult:
             ``guard.n_evaluations``.
         n_resamples, confidence, random_state, pos_label
             Passed to :func:`~mlstack.metrics.bootstrap.bootstrap_ci`.
+        groups : array-like, optional
+            The independent unit of each test row (its day, its aircraft): whole
+            groups are resampled. Rows of the same day are not independent;
+            resampling them as if they were gives too narrow an interval.
+        unit : str, optional
+            Plural name of the groups (``"days"``), printed with the interval.
         """
         if metric not in METRICS:
             raise InputError(
@@ -338,8 +408,17 @@ class HeldOutResult:
             confidence=confidence,
             random_state=random_state,
             pos_label=pos_label,
+            groups=groups,
+            unit=unit,
         )
         return cls(metric, ci, dict(evaluation.scores), len(evaluation.y_true), n_evaluations)
+
+    @property
+    def se(self) -> float:
+        """Standard error of the test score, read from the width of its interval."""
+        from scipy.stats import norm
+
+        return float((self.ci.high - self.ci.low) / (2 * norm.ppf(0.5 + self.ci.confidence / 2)))
 
 
 @dataclass
@@ -420,19 +499,15 @@ class ModelCard:
                 f"The test set was evaluated {self.test.n_evaluations} times: the reported "
                 "test score was (or could have been) used for selection and is optimistic."
             )
-        if (
-            self.test is not None
-            and self.cv is not None
-            and self.cv.metric.removeprefix("neg_") == self.test.metric
-            and not self.cv.metric.startswith("neg_")
-            and self.cv.n_folds > 1
-            and abs(self.test.score - self.cv.mean) > 2 * max(self.cv.std, 1e-12)
-        ):
-            direction = "below" if self.test.score < self.cv.mean else "above"
+        gap = self._test_minus_cv()
+        if gap is not None and abs(gap[0]) > 2 * gap[1]:
+            difference, se = gap
+            direction = "below" if difference < 0 else "above"
             derived.append(
                 f"The test {self.test.metric} ({self.test.score:.3f}) is {direction} the "
-                f"cross-validation estimate ({self.cv.mean:.3f} ± {_std(self.cv.std)}) by more "
-                "than two fold standard deviations. Possible causes: the test period or "
+                f"cross-validation estimate ({self.cv}) by {abs(difference):.3f}, more than two "
+                f"standard errors of their difference ({se:.3f}; the test interval and the "
+                "standard error of the fold mean combined). Possible causes: the test period or "
                 "population differs from the development data (shift); the final model was "
                 "trained on more or other data than the cross-validated ones; the CV leaks."
             )
@@ -444,6 +519,19 @@ class ModelCard:
                     "do not read them as frequencies without recalibrating."
                 )
         return [*self.warnings, *derived]
+
+    def _test_minus_cv(self) -> tuple[float, float] | None:
+        """Test score minus the CV mean, and the standard error of that difference."""
+        if (
+            self.test is None
+            or self.cv is None
+            or self.cv.metric.startswith("neg_")
+            or self.cv.metric != self.test.metric
+            or self.cv.n_folds < 2
+        ):
+            return None
+        se = float(np.hypot(self.cv.se, self.test.se))
+        return self.test.score - self.cv.mean, max(se, 1e-12)
 
     def to_markdown(self, *, figure_dir: str | None = None) -> str:
         """Render the card as markdown.
@@ -559,23 +647,30 @@ class ModelCard:
         out = ["## Performance", ""]
         if self.cv is not None:
             folds = ", ".join(f"{s:.3f}" for s in self.cv.scores)
+            corrected = " corrected for overlapping training sets" if self.cv.n_train else ""
             out += [
                 "### Cross-validation (development data)",
                 "",
-                f"{self.cv.metric}: **{self.cv.mean:.3f} ± {_std(self.cv.std)}** (mean ± std over "
-                f"{self.cv.n_folds} folds; {self.cv.scheme}). Per fold: {folds}.",
+                f"{self.cv.metric}: **{self.cv.mean:.3f} ± {_std(self.cv.se)}** (mean ± standard "
+                f"error{corrected}, over {self.cv.n_folds} folds; {self.cv.scheme}). Per fold: "
+                f"{folds} (standard deviation {_std(self.cv.std)}).",
                 "",
             ]
         if self.test is not None:
             t = self.test
             pct = f"{t.ci.confidence:.0%}"
             looks = "once" if t.n_evaluations == 1 else f"{t.n_evaluations} times"
+            resampled = (
+                f"{t.n_rows:,} test rows"
+                if t.ci.unit == "rows"
+                else f"{t.ci.n_units:,} {t.ci.unit} holding {t.n_rows:,} test rows"
+            )
             out += [
                 "### Held-out test set",
                 "",
                 f"{t.metric}: **{t.score:.3f}**, {pct} bootstrap interval "
                 f"[{t.ci.low:.3f}, {t.ci.high:.3f}] ({t.ci.n_resamples:,} resamples of "
-                f"{t.n_rows:,} test rows). The test set was evaluated **{looks}** "
+                f"{resampled}). The test set was evaluated **{looks}** "
                 "(counted by `mlstack.model_selection.guard.HeldOutTestSet`).",
                 "",
             ]
@@ -633,6 +728,7 @@ class ModelCard:
             else {
                 "metric": self.cv.metric,
                 "mean": self.cv.mean,
+                "se": self.cv.se,
                 "std": self.cv.std,
                 "folds": self.cv.n_folds,
                 "scores": list(self.cv.scores),
