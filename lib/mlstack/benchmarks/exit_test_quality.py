@@ -310,7 +310,8 @@ def _one_table(case: Case, *, budget_s: float, seed: int, n_jobs: int, log) -> d
     pos_label = result.model.classes_[1] if task == "binary" else None
     ours = np.asarray(evaluation.y_score if task == "binary" else evaluation.y_pred)
     dropped = sorted(result.metrics["dropped_columns"])
-    log(f"  exit-test {exit_seconds:.0f} s: {result.choice.label}")
+    phases = ", ".join(f"{k} {v:.0f}" for k, v in result.seconds.items())
+    log(f"  exit-test {exit_seconds:.0f} s: {result.choice.label} ({phases})")
     peers = [skrub_predictions(train, test, case.target, task)]
     flaml_kw = {"budget_s": budget_s, "seed": seed, "n_jobs": n_jobs}
     peers.append(flaml_predictions(train, test, case, task, **flaml_kw))

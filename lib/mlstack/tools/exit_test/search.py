@@ -153,8 +153,9 @@ class _Search:
         slower = 1.0
         if not measured and searched:
             measured, slower = self.costs.get((family, False)), SLOWER_SETTINGS
-        if not measured:
-            return 0.0
+        if not measured:  # a family not fitted yet: as slow as the slowest one so far
+            known = [m.get(share, 0.0) for (f, s), m in self.costs.items() if not s]
+            return max(known, default=0.0)
         above = [s for s in measured if s >= share]
         if above:
             return slower * measured[min(above)]
@@ -170,11 +171,11 @@ class _Search:
         measured[evaluation.share] = max(measured.get(evaluation.share, 0.0), seconds)
 
     def _guaranteed(self, candidate: Candidate) -> bool:
-        """The defaults of the first family and of the reference run on every rung, whatever the time.
+        """The first family's defaults run on every rung whatever the time: some model is always scored."""
+        return not candidate.params and candidate.family == self.families[0]
 
-        So that some model is always scored on all rows, and the reference model is
-        chosen before any score is seen (never pruned for its score).
-        """
+    def _protected(self, candidate: Candidate) -> bool:
+        """Never pruned for its score: the first family, and the reference (chosen before any score)."""
         return not candidate.params and candidate.family in (self.families[0], REFERENCE)
 
     def _evaluate(self, candidate: Candidate, share: float) -> Evaluation:
@@ -255,17 +256,16 @@ class _Search:
         kept = []
         for evaluation in scored:
             family = evaluation.candidate.family
-            if self._guaranteed(evaluation.candidate):
-                kept.append(evaluation.candidate)
-                continue
-            if evaluation is not leader and self._worse(evaluation, leader):
+            protected = self._protected(evaluation.candidate)
+            if not protected and evaluation is not leader and self._worse(evaluation, leader):
                 self.dropped[family] = (
                     f"distinguishably worse than {leader.candidate.family} on "
                     f"{evaluation.rows:,} rows per fold"
                 )
                 continue
             expected = self._expected(evaluation.candidate, next_share) * self.cv.n_folds
-            if expected / max(self.cv.n_jobs, 1) > self._seconds_left():
+            too_slow = expected / max(self.cv.n_jobs, 1) > self._seconds_left()
+            if too_slow and not self._guaranteed(evaluation.candidate):
                 self.dropped[family] = (
                     f"fitting it on {self.cv.rows_at(next_share):,} rows per fold would take "
                     "longer than the time left"
