@@ -597,7 +597,8 @@ def _scale_lines(scale: dict[str, Any]) -> list[str]:
         phases.to_markdown(floatfmt=".1f"),
     ]
     if scale["search"] is not None and len(scale["search"]):
-        lines += ["", "Screen and search rungs:", "", search_table(scale["search"]).to_markdown()]
+        rungs = search_table(scale["search"]).to_markdown(disable_numparse=True)
+        lines += ["", "Screen and search rungs:", "", rungs]
     return lines
 
 

@@ -405,6 +405,7 @@ def test_cli_passes_its_arguments_to_the_library(monkeypatch, tmp_path, capsys):
         "30",
         "--seed",
         "3",
+        "--quiet",
     ]
     assert cli.main(argv) == 0
     assert received == {
@@ -417,7 +418,7 @@ def test_cli_passes_its_arguments_to_the_library(monkeypatch, tmp_path, capsys):
         "out": None,
         "budget_s": 30.0,
         "seed": 3,
-        "quiet": False,
+        "quiet": True,
     }
     assert "test roc_auc 0.8800" in capsys.readouterr().out
 

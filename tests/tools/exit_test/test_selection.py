@@ -26,20 +26,41 @@ def _folds(mean: float, seed: int, spread: float = 0.02) -> np.ndarray:
     return mean + spread * np.random.default_rng(seed).normal(size=K)
 
 
-def test_the_reference_stays_when_the_best_does_not_win_on_other_folds():
+def _noisy(base: np.ndarray, shift: float, n: int = 8) -> list[Evaluation]:
+    rng = np.random.default_rng(1)
+    return [
+        _evaluation("lightgbm", base + shift + 0.005 * rng.normal(size=K), i + 2, (("a", i),))
+        for i in range(n)
+    ]
+
+
+def test_the_reference_stays_when_picking_the_best_scores_lower_on_other_folds():
     base = _folds(0.80, 0)
     reference = _evaluation("hgb", base)
-    noise = [
-        _evaluation(
-            "lightgbm", base + 0.005 * np.random.default_rng(i).normal(size=K), i + 2, (("a", i),)
-        )
-        for i in range(8)
-    ]
-    pool = sorted([reference, *noise], key=lambda e: -e.mean)
+    pool = sorted([reference, *_noisy(base, -0.004)], key=lambda e: -e.mean)
     choice = choose(CV, pool, None)
     assert choice.kind == "reference" and choice.members == [reference]
     assert choice.verdicts[0].rechecked and choice.verdicts[0].selected_from == 9
+    assert choice.verdicts[0].difference <= 0
     np.testing.assert_allclose(choice.fold_scores, base)
+
+
+def test_a_step_within_noise_is_taken_on_its_rechecked_mean_and_says_so():
+    base = _folds(0.80, 0)
+    reference = _evaluation("hgb", base)
+    pool = sorted([reference, *_noisy(base, 0.004)], key=lambda e: -e.mean)
+    choice = choose(CV, pool, None)
+    verdict = choice.verdicts[0]
+    assert verdict.verdict == "indistinguishable" and verdict.difference > 0
+    assert choice.kind == "best" and "within noise" in choice.reasons[0]
+
+
+def test_an_equivalent_step_is_refused():
+    base = _folds(0.80, 0)
+    reference = _evaluation("hgb", base)
+    twin = _evaluation("lightgbm", base + 0.0005, 2, (("a", 1),))
+    choice = choose(CV, [twin, reference], None)
+    assert choice.verdicts[0].verdict == "equivalent" and choice.kind == "reference"
 
 
 def test_a_clearly_better_candidate_replaces_the_reference_with_rechecked_scores():

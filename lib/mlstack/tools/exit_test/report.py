@@ -58,15 +58,34 @@ def family_table(families: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+def _fraction(share: float) -> str:
+    return "1" if share >= 1 else f"1/{round(1 / share)}"
+
+
 def search_table(rounds: pd.DataFrame) -> pd.DataFrame:
-    """The search's rounds and rungs, with shares and scores as text."""
+    """The search's rounds and rungs as text: shares as fractions, scores to 4 decimals.
+
+    Render it with ``to_markdown(disable_numparse=True)`` so the text stays as is.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"round": [0], "share": [1 / 3], "rows": [1690], "candidates": [6],
+    ...                     "finished": [6], "best": ["linear (default)"],
+    ...                     "best_score": [0.83291], "seconds": [36.94]})
+    >>> search_table(log).iloc[0].tolist()
+    ['1/3', '1690', '6', '6', 'linear (default)', '0.8329', '36.9']
+    """
     if rounds.empty:
         return rounds
-    return rounds.assign(
-        share=rounds["share"].map("{:.3g}".format),
-        best_score=rounds["best_score"].map(lambda v: "-" if pd.isna(v) else f"{v:.4f}"),
-        seconds=rounds["seconds"].map("{:.1f}".format),
-    ).set_index("round")
+    return (
+        rounds.assign(
+            share=rounds["share"].map(_fraction),
+            best_score=rounds["best_score"].map(lambda v: "-" if pd.isna(v) else f"{v:.4f}"),
+            seconds=rounds["seconds"].map("{:.1f}".format),
+        )
+        .astype(str)
+        .set_index("round")
+    )
 
 
 def _intro(result: ExitTestResult) -> str:
@@ -148,7 +167,7 @@ def _search_section(result: ExitTestResult) -> str:
         "at random), scores them on a share of each fold's training rows, and moves the "
         "best third on to three times more rows. Boosting models stop adding trees on a "
         "slice of their own training rows.\n\n"
-        + _table(search_table(result.search))
+        + search_table(result.search).to_markdown(disable_numparse=True)
         + f"\n\nThe search stopped because {result.stopped}."
     )
 

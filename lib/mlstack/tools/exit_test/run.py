@@ -35,12 +35,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from mlstack.errors import InputError
 from mlstack.reporting.table_profile import profile_table
-from mlstack.tools.exit_test.crossval import CrossValidation, Evaluation
+from mlstack.tools.exit_test.budget import Budget
+from mlstack.tools.exit_test.crossval import CrossValidation
 from mlstack.tools.exit_test.encoding import EncodedFolds
 from mlstack.tools.exit_test.ensemble import build_ensemble
 from mlstack.tools.exit_test.families import FAMILIES, REFERENCE
@@ -55,17 +55,6 @@ from mlstack.tools.exit_test.splitting import carve_test, cv_splits
 from mlstack.tools.exit_test.tasks import PRIMARY_METRIC, infer_task
 
 __all__ = ["PRIMARY_METRIC", "carve_test", "exit_test", "infer_task", "prepare"]
-
-# Kept back for the files (model, report, card): a share of the budget, a few
-# seconds, and for each pipeline in the model file MODEL_FILE times the seconds its
-# encoding took to fit on one fold (skops writes a fitted TableVectorizer slowly).
-WRITING_SHARE = 0.05
-WRITING_S = 3.0
-MODEL_FILE = 6.0
-# The search keeps time for refitting and writing an ensemble of this many members.
-RESERVED_MEMBERS = 3
-# A final fit takes about this many times one fold's fit (more rows, the encoders).
-FULL_FIT = 1.5
 
 
 def _check_parameters(
@@ -108,56 +97,6 @@ def _cross_validation(prepared: Prepared, seed: int, n_jobs: int) -> tuple[Cross
     decision = "balanced" if prepared.task == "multiclass" else "argmax"
     cv = CrossValidation(encoded, y, prepared.task, decision=decision, seed=seed, n_jobs=n_jobs)
     return cv, scheme
-
-
-def _refit_seconds(cv: CrossValidation, members: list[Evaluation]) -> float:
-    """Expected seconds to refit ``members`` on all training rows."""
-    fits = sum(e.seconds_per_fold for e in members)
-    encodings = {FAMILIES[e.candidate.family].encoding for e in members}
-    encoding = sum(cv.encoded.seconds.get(name, 0.0) for name in encodings) / cv.n_folds
-    return FULL_FIT * (fits + encoding)
-
-
-def _affordable(choice: Choice, cv: CrossValidation, deadline: float, writing) -> Choice:
-    """Keep the ensemble only if refitting and writing it ends within the budget."""
-    if choice.kind != "ensemble":
-        return choice
-    needed = _refit_seconds(cv, choice.members)
-    if _time.time() + needed + writing(choice.members) <= deadline:
-        return choice
-    fallback = choice.previous
-    fallback.reasons.append(
-        f"But refitting the ensemble would take about {needed:.0f} s, past the time budget: "
-        f"{fallback.label} is kept."
-    )
-    return fallback
-
-
-def _family_table(found: SearchResult) -> pd.DataFrame:
-    """Per family: the default's score, the best settings' score, candidates tried, status."""
-    rows = []
-    screened = {"dummy": found.dummy, **found.screen}
-    for name, family in FAMILIES.items():
-        default = screened.get(name)
-        mine = [e for e in found.pool if e.candidate.family == name]
-        best = max(mine, key=lambda e: e.mean) if mine else None
-        rows.append(
-            {
-                "family": name,
-                "model": family.title,
-                "default": default.mean if default is not None else float("nan"),
-                "default std": default.std if default is not None else float("nan"),
-                "rows": default.rows if default is not None else 0,
-                "best": best.mean if best is not None else float("nan"),
-                "best candidate": best.candidate.label if best is not None else "-",
-                "tried": len(mine),
-                "s/fold": default.seconds_per_fold if default is not None else float("nan"),
-                "status": found.dropped.get(
-                    name, "scored on all rows" if mine or name == "dummy" else "not run"
-                ),
-            }
-        )
-    return pd.DataFrame(rows).set_index("family")
 
 
 def _metrics(prepared: Prepared, choice: Choice, scheme: str, evaluation, guard, model) -> dict:
@@ -283,20 +222,10 @@ def _run(
     drawn = profile_figure_files(prepared, profile, seed)
     seconds["profile and its figures"] = _time.perf_counter() - phase
     cv, scheme = _cross_validation(prepared, seed, n_jobs)
-
-    def writing(members: list[Evaluation]) -> float:
-        # skops writes a fitted TableVectorizer about as slowly as it takes to fit a few.
-        encodings = {FAMILIES[e.candidate.family].encoding for e in members}
-        per_fold = [cv.encoded.seconds.get(name, 0.0) / cv.n_folds for name in encodings]
-        return WRITING_SHARE * budget_s + WRITING_S + MODEL_FILE * sum(per_fold)
-
-    def search_deadline(pool: list[Evaluation]) -> float:
-        top = sorted(pool, key=lambda e: -e.mean)[:RESERVED_MEMBERS]
-        return deadline - writing(top) - _refit_seconds(cv, top)
-
+    budget = Budget(budget_s, deadline, cv)
     result = search(
         cv,
-        deadline=search_deadline,
+        deadline=budget.search_deadline,
         progress=progress,
         max_candidates=max_candidates,
         seed=seed,
@@ -307,7 +236,7 @@ def _run(
     phase = _time.perf_counter()
     progress.note("building the ensemble and choosing the final model")
     ensemble = build_ensemble(cv, result.pool)
-    choice = _affordable(choose(cv, result.pool, ensemble), cv, deadline, writing)
+    choice = budget.affordable(choose(cv, result.pool, ensemble))
     seconds["ensemble and choice"] = _time.perf_counter() - phase
     phase = _time.perf_counter()
     progress.note(f"refitting {choice.label} on all training rows; scoring the test set once")
@@ -328,7 +257,7 @@ def _run(
         metrics=_metrics(prepared, choice, scheme, evaluation, guard, model),
         prepared=prepared,
         profile=profile,
-        families=_family_table(result),
+        families=result.family_table(),
         search=result.log,
         choice=choice,
         ensemble=ensemble,

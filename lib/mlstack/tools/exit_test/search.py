@@ -105,6 +105,31 @@ class SearchResult:
     n_candidates: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
+    def family_table(self) -> pd.DataFrame:
+        """Per family: its default's score, its best candidate's, how many were tried, status."""
+        rows = []
+        screened = {"dummy": self.dummy, **self.screen}
+        for name, family in FAMILIES.items():
+            default = screened.get(name)
+            mine = [e for e in self.pool if e.candidate.family == name]
+            best = max(mine, key=_ranking) if mine else None
+            ran = mine or name == "dummy"
+            rows.append(
+                {
+                    "family": name,
+                    "model": family.title,
+                    "default": default.mean if default is not None else math.nan,
+                    "default std": default.std if default is not None else math.nan,
+                    "rows": default.rows if default is not None else 0,
+                    "best": best.mean if best is not None else math.nan,
+                    "best candidate": best.candidate.label if best is not None else "-",
+                    "tried": len(mine),
+                    "s/fold": default.seconds_per_fold if default is not None else math.nan,
+                    "status": self.dropped.get(name, "scored on all rows" if ran else "not run"),
+                }
+            )
+        return pd.DataFrame(rows).set_index("family")
+
 
 def _ranking(evaluation: Evaluation) -> tuple[float, int, int]:
     family = FAMILIES[evaluation.candidate.family]

@@ -1,21 +1,24 @@
 """Choose the final model on cross-validation only, with the selection accounted for.
 
 The best of many candidates looks better than it is on the folds that chose it.
-So each step up in complexity must win on folds it was not chosen on, or the
-simpler candidate stays:
+So each step up in complexity is judged on folds it was not chosen on:
 
 1. **The reference**: scikit-learn's gradient boosting with default settings
    (skrub's default pipeline), chosen before looking at any score.
-2. **The best candidate** (any family, any settings) replaces it only if the
-   procedure "pick the best of the pool" beats the reference on folds it did not
-   pick on (:func:`~mlstack.metrics.comparison.select_and_recheck`: for each fold,
-   the pick is made on the other folds).
-3. **The ensemble** replaces the choice so far only if its per-fold scores, with
-   weights found on the other folds (:mod:`~mlstack.tools.exit_test.ensemble`),
-   beat the choice's own honest per-fold scores.
+2. **The best candidate** (any family, any settings) replaces it if the procedure
+   "pick the best of the pool" beats the reference on folds it did not pick on
+   (:func:`~mlstack.metrics.comparison.select_and_recheck`: for each fold, the pick
+   is made on the other folds).
+3. **The ensemble** replaces the choice so far if its per-fold scores, with weights
+   found on the other folds (:mod:`~mlstack.tools.exit_test.ensemble`), beat the
+   choice's own re-checked per-fold scores.
 
-Each comparison is paired on the same folds and uses the corrected t-test of
-Nadeau and Bengio; only ``better`` moves the choice up.
+Each comparison is paired on the same folds, with the corrected t-test of Nadeau
+and Bengio, and read by :func:`steps_up`: a step is taken when it is ``better``;
+it is refused when it is ``worse`` or ``equivalent`` (its whole interval within
+:data:`ROPE` of zero: no practical gain, so the simpler model stays); when it is
+``indistinguishable``, the re-checked mean decides, since it is not inflated by
+the selection, and the report says the step is within noise.
 """
 
 from __future__ import annotations
@@ -29,7 +32,10 @@ from mlstack.tools.exit_test.crossval import CrossValidation, Evaluation
 from mlstack.tools.exit_test.ensemble import Ensemble
 from mlstack.tools.exit_test.families import FAMILIES, REFERENCE
 
-__all__ = ["Choice", "choose", "reference_of"]
+__all__ = ["ROPE", "Choice", "choose", "reference_of", "steps_up"]
+
+#: Differences of the primary metric smaller than this are of no practical importance.
+ROPE = 0.002
 
 
 @dataclass
@@ -69,6 +75,11 @@ class Choice:
         )
 
 
+def _sentence(verdict: Verdict) -> str:
+    text = verdict.sentence()
+    return text[:1].upper() + text[1:]
+
+
 def reference_of(pool: list[Evaluation]) -> Evaluation:
     """The reference candidate: the default gradient boosting, else the simplest default.
 
@@ -82,8 +93,102 @@ def reference_of(pool: list[Evaluation]) -> Evaluation:
     return ranked[0]
 
 
+def steps_up(verdict: Verdict) -> bool:
+    """Whether a re-checked comparison moves the choice to the more complex model.
+
+    Examples
+    --------
+    >>> from mlstack.metrics.comparison import Verdict
+    >>> steps_up(Verdict("better", 0.01, 0.004, 0.016, 0.95, "t-test"))
+    True
+    >>> steps_up(Verdict("indistinguishable", 0.003, -0.004, 0.010, 0.95, "t-test"))
+    True
+    >>> steps_up(Verdict("equivalent", 0.0005, -0.001, 0.0015, 0.95, "t-test", rope=0.002))
+    False
+    """
+    if verdict.verdict == "better":
+        return True
+    return verdict.verdict == "indistinguishable" and verdict.difference > 0
+
+
+def _why(verdict: Verdict) -> str:
+    if verdict.verdict == "better":
+        return "it wins on folds it was not chosen on"
+    if verdict.verdict == "indistinguishable" and verdict.difference > 0:
+        return "it scores higher on average on folds it was not chosen on, though within noise"
+    if verdict.verdict == "equivalent":
+        return "on folds it was not chosen on it is equivalent (no practical gain)"
+    return "it does not score higher on folds it was not chosen on"
+
+
+def _step_to_best(cv, pool: list[Evaluation], reference: Evaluation) -> Choice:
+    ref_label = reference.candidate.label
+    choice = Choice("reference", [reference], [1], reference.scores.copy())
+    best = pool[0]
+    matrix = np.array([e.scores for e in pool])
+    verdict, picked = select_and_recheck(
+        matrix,
+        reference.scores,
+        n_train=cv.n_train,
+        n_test=cv.n_test,
+        rope=ROPE,
+        names=(f"the best of {len(pool)} candidates", ref_label),
+    )
+    choice.verdicts.append(verdict)
+    if best is reference:
+        choice.reasons.append(
+            f"The reference, {ref_label}, is also the best of the {len(pool)} candidates."
+        )
+    elif steps_up(verdict):
+        honest = matrix[picked, np.arange(cv.n_folds)]
+        choice = Choice("best", [best], [1], honest, choice.verdicts)
+        choice.reasons.append(
+            f"{best.candidate.label} replaces the reference: picking the best candidate, "
+            f"{_why(verdict)}. {_sentence(verdict)}."
+        )
+    else:
+        choice.reasons.append(
+            f"{ref_label} stays: as for picking the best candidate ({best.candidate.label}), "
+            f"{_why(verdict)}. {_sentence(verdict)}."
+        )
+    return choice
+
+
+def _step_to_ensemble(cv, choice: Choice, ensemble: Ensemble) -> Choice:
+    if len(ensemble.members) < 2:
+        choice.reasons.append(
+            f"No ensemble: greedy selection over the best {ensemble.drawn_from} candidates "
+            "kept a single one."
+        )
+        return choice
+    verdict = compare_folds(
+        ensemble.fold_scores,
+        choice.fold_scores,
+        n_train=cv.n_train,
+        n_test=cv.n_test,
+        rope=ROPE,
+        names=("the ensemble", choice.label),
+        rechecked=True,
+    )
+    choice.verdicts.append(verdict)
+    if not steps_up(verdict):
+        choice.reasons.append(
+            f"No ensemble: as for {ensemble.label}, with weights found on the other folds, "
+            f"{_why(verdict)}. {_sentence(verdict)}."
+        )
+        return choice
+    weights = [int(w) for w in ensemble.weights]
+    stepped = Choice("ensemble", ensemble.members, weights, ensemble.fold_scores)
+    stepped.verdicts, stepped.reasons, stepped.previous = choice.verdicts, choice.reasons, choice
+    stepped.reasons.append(
+        f"The ensemble ({stepped.label}) replaces {choice.label}: with weights found on the "
+        f"other folds, {_why(verdict)}. {_sentence(verdict)}."
+    )
+    return stepped
+
+
 def choose(cv: CrossValidation, pool: list[Evaluation], ensemble: Ensemble | None) -> Choice:
-    """Walk up from the reference to the best candidate and the ensemble, as far as they win.
+    """Walk up from the reference to the best candidate and the ensemble, as far as :func:`steps_up` allows.
 
     Parameters
     ----------
@@ -97,63 +202,11 @@ def choose(cv: CrossValidation, pool: list[Evaluation], ensemble: Ensemble | Non
     Choice
     """
     reference = reference_of(pool)
-    ref_label = reference.candidate.label
-    choice = Choice("reference", [reference], [1], reference.scores.copy())
-    sizes = {"n_train": cv.n_train, "n_test": cv.n_test}
     if len(pool) < 2:
-        choice.reasons.append(f"{ref_label} is the only candidate scored on all rows.")
-        return choice
-    best = pool[0]
-    matrix = np.array([e.scores for e in pool])
-    verdict, picked = select_and_recheck(
-        matrix, reference.scores, **sizes, names=(f"the best of {len(pool)} candidates", ref_label)
-    )
-    choice.verdicts.append(verdict)
-    honest = matrix[picked, np.arange(cv.n_folds)]
-    if best is reference:
+        choice = Choice("reference", [reference], [1], reference.scores.copy())
         choice.reasons.append(
-            f"The reference, {ref_label}, is also the best of the {len(pool)} candidates."
-        )
-    elif verdict.verdict == "better":
-        choice = Choice("best", [best], [1], honest, choice.verdicts)
-        choice.reasons.append(
-            f"{best.candidate.label} replaces the reference: picking the best candidate "
-            f"wins on folds it was not picked on. {verdict.sentence()}."
-        )
-    else:
-        choice.reasons.append(
-            f"{ref_label} stays: the best candidate, {best.candidate.label}, does not win "
-            f"on folds it was not picked on. {verdict.sentence()}."
-        )
-    if ensemble is None:
-        return choice
-    if len(ensemble.members) < 2:
-        choice.reasons.append(
-            f"No ensemble: greedy selection over the best {ensemble.drawn_from} candidates "
-            "kept a single one."
+            f"{reference.candidate.label} is the only candidate scored on all rows."
         )
         return choice
-    verdict = compare_folds(
-        ensemble.fold_scores,
-        choice.fold_scores,
-        **sizes,
-        names=("the ensemble", choice.label),
-        rechecked=True,
-    )
-    choice.verdicts.append(verdict)
-    if verdict.verdict == "better":
-        weights = [int(w) for w in ensemble.weights]
-        previous = choice
-        choice = Choice("ensemble", ensemble.members, weights, ensemble.fold_scores)
-        choice.verdicts, choice.reasons = previous.verdicts, previous.reasons
-        choice.previous = previous
-        choice.reasons.append(
-            f"The ensemble ({choice.label}) replaces it: with weights found on the other "
-            f"folds, it wins on each fold in turn. {verdict.sentence()}."
-        )
-    else:
-        choice.reasons.append(
-            f"No ensemble: {ensemble.label}, with weights found on the other folds, does "
-            f"not win. {verdict.sentence()}."
-        )
-    return choice
+    choice = _step_to_best(cv, pool, reference)
+    return choice if ensemble is None else _step_to_ensemble(cv, choice, ensemble)
