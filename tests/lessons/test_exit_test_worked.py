@@ -85,6 +85,6 @@ def test_proxy_check_compares_with_and_without_the_dropped_column_on_the_same_fo
     verdict, leaky, honest = lesson.proxy_check(table, result)
     assert len(leaky) == len(honest) == 10
     assert verdict.verdict == "better" and leaky.mean() > 0.99 > honest.mean()
-    assert "with the proxies is better than without them" in lesson.proxy_text(
+    assert "Keeping the proxies is better than dropping them" in lesson.proxy_text(
         verdict, leaky, honest
     )

@@ -51,7 +51,7 @@ def proxy_check(
         honest,
         n_train=[len(train) for train, _ in splits],
         n_test=[len(val) for _, val in splits],
-        names=("with the proxies", "without them"),
+        names=("Keeping the proxies", "dropping them"),
     )
     return verdict, leaky, honest
 

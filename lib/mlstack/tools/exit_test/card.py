@@ -55,8 +55,8 @@ def _choice_text(result: ExitTestResult) -> str:
         "",
         table.to_markdown(floatfmt=".4f"),
         "",
-        "How the final model was chosen (cross-validation only; each step must win on "
-        "folds it was not chosen on):",
+        "How the final model was chosen (cross-validation only; each step up from the "
+        "reference is judged on folds it was not chosen on):",
         "",
     ]
     lines += [f"- {reason}" for reason in result.choice.reasons]

@@ -186,8 +186,9 @@ def _choice_section(result: ExitTestResult) -> str:
     return (
         "Only cross-validation decides. The reference is scikit-learn's gradient boosting "
         "with default settings (skrub's default pipeline); the best candidate and then the "
-        "ensemble replace it only if they win on folds they were not chosen on (paired, "
-        "corrected t-test of Nadeau and Bengio).\n\n"
+        "ensemble replace it when they score higher on folds they were not chosen on "
+        "(paired, corrected t-test of Nadeau and Bengio), and not when the difference is "
+        "negative or within the equivalence region.\n\n"
         + built
         + "\n\n"
         + _bullets(result.choice.reasons)

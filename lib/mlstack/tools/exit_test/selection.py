@@ -112,13 +112,14 @@ def steps_up(verdict: Verdict) -> bool:
 
 
 def _why(verdict: Verdict) -> str:
+    """What the comparison found, as the end of a sentence."""
     if verdict.verdict == "better":
-        return "it wins on folds it was not chosen on"
+        return "wins"
     if verdict.verdict == "indistinguishable" and verdict.difference > 0:
-        return "it scores higher on average on folds it was not chosen on, though within noise"
+        return "scores higher on average, though within noise"
     if verdict.verdict == "equivalent":
-        return "on folds it was not chosen on it is equivalent (no practical gain)"
-    return "it does not score higher on folds it was not chosen on"
+        return "is equivalent (no practical gain)"
+    return "does not score higher"
 
 
 def _step_to_best(cv, pool: list[Evaluation], reference: Evaluation) -> Choice:
@@ -143,13 +144,13 @@ def _step_to_best(cv, pool: list[Evaluation], reference: Evaluation) -> Choice:
         honest = matrix[picked, np.arange(cv.n_folds)]
         choice = Choice("best", [best], [1], honest, choice.verdicts)
         choice.reasons.append(
-            f"{best.candidate.label} replaces the reference: picking the best candidate, "
-            f"{_why(verdict)}. {_sentence(verdict)}."
+            f"{best.candidate.label} replaces the reference: on folds it was not picked on, "
+            f"picking the best candidate {_why(verdict)}. {_sentence(verdict)}."
         )
     else:
         choice.reasons.append(
-            f"{ref_label} stays: as for picking the best candidate ({best.candidate.label}), "
-            f"{_why(verdict)}. {_sentence(verdict)}."
+            f"{ref_label} stays: on folds it was not picked on, picking the best candidate "
+            f"({best.candidate.label}) {_why(verdict)}. {_sentence(verdict)}."
         )
     return choice
 
@@ -173,7 +174,7 @@ def _step_to_ensemble(cv, choice: Choice, ensemble: Ensemble) -> Choice:
     choice.verdicts.append(verdict)
     if not steps_up(verdict):
         choice.reasons.append(
-            f"No ensemble: as for {ensemble.label}, with weights found on the other folds, "
+            f"No ensemble: with weights found on the other folds, {ensemble.label} "
             f"{_why(verdict)}. {_sentence(verdict)}."
         )
         return choice
@@ -182,7 +183,7 @@ def _step_to_ensemble(cv, choice: Choice, ensemble: Ensemble) -> Choice:
     stepped.verdicts, stepped.reasons, stepped.previous = choice.verdicts, choice.reasons, choice
     stepped.reasons.append(
         f"The ensemble ({stepped.label}) replaces {choice.label}: with weights found on the "
-        f"other folds, {_why(verdict)}. {_sentence(verdict)}."
+        f"other folds, it {_why(verdict)}. {_sentence(verdict)}."
     )
     return stepped
 
