@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import os
 import time as _time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -189,95 +190,127 @@ def exit_test(
         On bad input, before anything is written.
     """
     _check_parameters(budget_s, n_jobs, max_candidates, families)
-    started, deadline = _time.perf_counter(), _time.time() + budget_s
-    progress = Progress(budget_s, started=started, enabled=not quiet)
-    n_jobs = n_jobs or max(1, min(2, os.cpu_count() or 1))
+    started = _time.perf_counter()
+    run = _Run(
+        budget_s=budget_s,
+        seed=seed,
+        n_jobs=n_jobs or max(1, min(2, os.cpu_count() or 1)),
+        max_candidates=max_candidates,
+        families=tuple(families or SCREEN_ORDER),
+        progress=Progress(budget_s, started=started, enabled=not quiet),
+        started=started,
+        deadline=_time.time() + budget_s,
+    )
     # One thread per model: parallelism comes from fitting folds side by side.
     with threadpool_limits(limits=1):
         try:
-            result = _run(
-                data, target, test, task, time, group, out, budget_s, seed, n_jobs,
-                max_candidates, families, progress, started, deadline,
-            )  # fmt: skip
+            return _run(run, data, target, test, task, time, group, out)
         finally:
-            progress.close()
-    return result
+            run.progress.close()
 
 
-def _run(
-    data, target, test, task, time, group, out, budget_s, seed, n_jobs,
-    max_candidates, families, progress, started, deadline,
-) -> ExitTestResult:  # fmt: skip
-    seconds: dict[str, float] = {}
-    # Bad input fails here, before any progress line: the error is the only output.
-    prepared = prepare(data, target, test=test, task=task, time=time, group=group, seed=seed)
-    seconds["read, validate, audit"] = _time.perf_counter() - started
-    progress.note(
-        f"read and audited {prepared.source}: {len(prepared.X_train):,} training rows, "
-        f"{prepared.X_train.shape[1]} feature columns, {len(prepared.X_test):,} test rows"
-    )
-    phase = _time.perf_counter()
-    progress.note("profiling the training part")
-    profile = profile_table(prepared.train_frame, target, random_state=seed)
-    drawn = profile_figure_files(prepared, profile, seed)
-    seconds["profile and its figures"] = _time.perf_counter() - phase
-    cv, scheme = _cross_validation(prepared, seed, n_jobs)
-    budget = Budget(budget_s, deadline, cv)
-    result = search(
-        cv,
-        deadline=budget.search_deadline,
-        progress=progress,
-        max_candidates=max_candidates,
-        seed=seed,
-        families=tuple(sorted({*(families or SCREEN_ORDER), "linear", REFERENCE})),
-    )
-    seconds["screen of the defaults"] = result.seconds["screen"]
-    seconds["search rounds"] = result.seconds["rounds"]
-    phase = _time.perf_counter()
-    progress.note("building the ensemble and choosing the final model")
-    ensemble = build_ensemble(cv, result.pool)
-    choice = budget.affordable(choose(cv, result.pool, ensemble))
-    seconds["ensemble and choice"] = _time.perf_counter() - phase
-    phase = _time.perf_counter()
-    progress.note(f"refitting {choice.label} on all training rows; scoring the test set once")
-    model = final_model(
-        choice.members,
-        choice.weights,
-        prepared.task,
-        coerce=prepared.coerce,
-        seed=seed,
-        decision=cv.decision,
-    )
-    model, evaluation, guard, intervals = evaluate_once(model, prepared, seed)
-    seconds["final fit and the single test evaluation"] = _time.perf_counter() - phase
-    _log_decisions(prepared, result, choice, budget_s)
-    out_dir = Path(out) if out is not None else _default_out(prepared.name)
+@dataclass
+class _Run:
+    """One run's settings, clock and the seconds each phase took."""
+
+    budget_s: float
+    seed: int
+    n_jobs: int
+    max_candidates: int
+    families: tuple[str, ...]
+    progress: Progress
+    started: float
+    deadline: float
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def understand(self, data, target, test, task, time, group):
+        """Prepare (every bad input fails here, before any progress line) and profile."""
+        prepared = prepare(
+            data, target, test=test, task=task, time=time, group=group, seed=self.seed
+        )
+        self.seconds["read, validate, audit"] = _time.perf_counter() - self.started
+        self.progress.note(
+            f"read and audited {prepared.source}: {len(prepared.X_train):,} training rows, "
+            f"{prepared.X_train.shape[1]} feature columns, {len(prepared.X_test):,} test rows"
+        )
+        phase = _time.perf_counter()
+        self.progress.note("profiling the training part")
+        profile = profile_table(prepared.train_frame, target, random_state=self.seed)
+        drawn = profile_figure_files(prepared, profile, self.seed)
+        self.seconds["profile and its figures"] = _time.perf_counter() - phase
+        return prepared, profile, drawn
+
+    def choose_model(self, prepared: Prepared):
+        """Screen, search, build the ensemble and choose, on cross-validation only."""
+        cv, scheme = _cross_validation(prepared, self.seed, self.n_jobs)
+        budget = Budget(self.budget_s, self.deadline, cv)
+        found = search(
+            cv,
+            deadline=budget.search_deadline,
+            progress=self.progress,
+            max_candidates=self.max_candidates,
+            seed=self.seed,
+            families=tuple(sorted({*self.families, "linear", REFERENCE})),
+        )
+        self.seconds["screen of the defaults"] = found.seconds["screen"]
+        self.seconds["search rounds"] = found.seconds["rounds"]
+        phase = _time.perf_counter()
+        self.progress.note("building the ensemble and choosing the final model")
+        ensemble = build_ensemble(cv, found.pool)
+        choice = budget.affordable(choose(cv, found.pool, ensemble))
+        self.seconds["ensemble and choice"] = _time.perf_counter() - phase
+        return cv, scheme, found, ensemble, choice
+
+    def fit_and_score(self, prepared: Prepared, choice: Choice, decision: str):
+        """Refit the choice on the training part; score the test set once."""
+        phase = _time.perf_counter()
+        self.progress.note(
+            f"refitting {choice.label} on all training rows; scoring the test set once"
+        )
+        model = final_model(
+            choice.members,
+            choice.weights,
+            prepared.task,
+            coerce=prepared.coerce,
+            seed=self.seed,
+            decision=decision,
+        )
+        fitted = evaluate_once(model, prepared, self.seed)
+        self.seconds["final fit and the single test evaluation"] = _time.perf_counter() - phase
+        return fitted
+
+
+def _run(run: _Run, data, target, test, task, time, group, out) -> ExitTestResult:
+    prepared, profile, drawn = run.understand(data, target, test, task, time, group)
+    cv, scheme, found, ensemble, choice = run.choose_model(prepared)
+    model, evaluation, guard, intervals = run.fit_and_score(prepared, choice, cv.decision)
+    _log_decisions(prepared, found, choice, run.budget_s)
     outcome = ExitTestResult(
-        out_dir=out_dir,
+        out_dir=Path(out) if out is not None else _default_out(prepared.name),
         metrics=_metrics(prepared, choice, scheme, evaluation, guard, model),
         prepared=prepared,
         profile=profile,
-        families=result.family_table(),
-        search=result.log,
+        families=found.family_table(),
+        search=found.log,
         choice=choice,
         ensemble=ensemble,
         model=model,
         test_ci=intervals,
-        seconds=seconds,
-        budget_s=budget_s,
-        seed=seed,
+        seconds=run.seconds,
+        budget_s=run.budget_s,
+        seed=run.seed,
         cv_scheme=scheme,
-        stopped=result.stopped,
+        stopped=found.stopped,
         column_kinds=_column_kinds(model),
         test_evaluations=guard.n_evaluations,
         evaluation=evaluation,
-        pool=result.pool,
+        pool=found.pool,
         profile_figures=drawn,
     )
-    progress.note(f"writing the report, the model card and the model to {out_dir}")
+    run.progress.note(f"writing the report, the model card and the model to {outcome.out_dir}")
     from mlstack.tools.exit_test.report import write_outputs
 
-    write_outputs(outcome, started=started)
+    write_outputs(outcome, started=run.started)
     return outcome
 
 
