@@ -43,11 +43,15 @@ class Budget:
         When the run must end, in epoch seconds.
     cv : CrossValidation
         Its encodings' measured fitting times feed the estimates.
+    figures_s : float, default=0.0
+        Seconds the profile's figures took to draw: the report's and the card's
+        figures take about as long.
     """
 
     budget_s: float
     deadline: float
     cv: CrossValidation
+    figures_s: float = 0.0
 
     def _encodings_per_fold(self, members: list[Evaluation]) -> float:
         encodings = {FAMILIES[e.candidate.family].encoding for e in members}
@@ -56,7 +60,7 @@ class Budget:
 
     def writing(self, members: list[Evaluation]) -> float:
         """Expected seconds to write the files of a model made of ``members``."""
-        fixed = WRITING_SHARE * self.budget_s + WRITING_S
+        fixed = WRITING_SHARE * self.budget_s + WRITING_S + self.figures_s
         return fixed + MODEL_FILE * self._encodings_per_fold(members)
 
     def refit(self, members: list[Evaluation]) -> float:
