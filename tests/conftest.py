@@ -1,8 +1,22 @@
-"""Shared fixtures: every test gets its own scratch data, reports and build directories."""
+"""Shared fixtures: every test gets its own scratch data, reports and build directories.
+
+Tests marked ``lab`` drive JupyterLab in a headless browser; they run only when
+asked for (``make test-lab``, i.e. ``pytest -m lab``), never in ``make test``.
+"""
 
 from __future__ import annotations
 
 import pytest
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the ``lab`` tests unless the marker expression names them."""
+    if "lab" in (config.getoption("markexpr") or ""):
+        return
+    lab = [item for item in items if item.get_closest_marker("lab")]
+    if lab:
+        config.hook.pytest_deselected(items=lab)
+        items[:] = [item for item in items if not item.get_closest_marker("lab")]
 
 
 @pytest.fixture

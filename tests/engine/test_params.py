@@ -42,3 +42,22 @@ def test_undeclared_notebook_parameter_is_an_error(tmp_path):
         ReproduceError, match=r"parameters \['rowz'\] are set for it but not declared"
     ):
         filter_declared(path, "01_x", {"01_x": {"rowz": 5}})
+
+
+def test_a_parameterized_copy_injects_the_values_after_the_parameters_cell(tmp_path):
+    import nbformat
+
+    from mlstack.engine.params import write_parameterized
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("rows = 10")
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# x"), cell, nbformat.v4.new_code_cell("rows")]
+    source = tmp_path / "01_x.ipynb"
+    nbformat.write(nb, source)
+    injected = write_parameterized(source, tmp_path / "copy" / "01_x.ipynb", {"all": {"rows": 5}})
+    copy = nbformat.read(tmp_path / "copy" / "01_x.ipynb", as_version=4)
+    assert injected == {"rows": 5}
+    assert copy.cells[2].metadata["tags"] == ["injected-parameters"]
+    assert "rows = 5" in copy.cells[2].source
+    assert [c.source for c in copy.cells[3:]] == ["rows"]

@@ -1,10 +1,18 @@
-"""The reproduce engine on tiny fixture notebooks: incremental, atomic, deterministic."""
+"""The reproduce engine on tiny fixture notebooks: incremental, atomic, deterministic, stoppable."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import nbformat
+import psutil
 import pytest
 
+from mlstack.engine.manifest import read_manifest
 from mlstack.engine.runner import reproduce, summary_text
 
 pytestmark = pytest.mark.slow
@@ -156,3 +164,103 @@ def test_exclusive_notebooks_run_alone_after_the_others(project):
     summary, lines = _run(project, n_jobs=2)
     assert _statuses(summary) == {"01_alpha": "ok", "02_beta": "ok"}
     assert [line.split()[1] for line in lines] == ["02_beta", "01_alpha"]
+
+
+WRITES_A_FILE = """
+from mlstack.utils.paths import reports_dir
+note = reports_dir() / "notes" / "alpha.txt"
+note.parent.mkdir(parents=True, exist_ok=True)
+note.write_text(f"n = {n}")
+"""
+
+
+def test_files_a_notebook_writes_are_published_recorded_and_cleaned_up(project):
+    _notebook(project["notebooks_dir"] / "01_alpha.ipynb", GOOD, FIGURE, WRITES_A_FILE)
+    _run(project, "01")
+    reports = project["reports_dir"]
+    assert (reports / "notes" / "alpha.txt").read_text() == "n = 4"
+    outputs = read_manifest(reports)["notebooks"]["01_alpha"]["outputs"]
+    figure = next(name for name in outputs if name.startswith("01_alpha_files/"))
+    assert outputs == ["01_alpha.md", figure, "notes/alpha.txt"]
+    _notebook(project["notebooks_dir"] / "01_alpha.ipynb", GOOD)
+    _run(project, "01")
+    assert not (reports / "notes").exists() and not (reports / "01_alpha_files").exists()
+    assert read_manifest(reports)["notebooks"]["01_alpha"]["outputs"] == ["01_alpha.md"]
+
+
+TOYPKG = {
+    "toypkg/__init__.py": "",
+    "toypkg/lessons/__init__.py": "",
+    "toypkg/lessons/alpha.py": "def value():\n    return 'alpha one'\n",
+    "toypkg/lessons/beta.py": "def value():\n    return 'beta one'\n",
+}
+
+
+def test_dry_run_names_the_changed_module_and_only_its_notebook_reruns(project, monkeypatch):
+    root = project["notebooks_dir"].parent
+    for name, text in TOYPKG.items():
+        (root / "lib" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "lib" / name).write_text(text)
+    monkeypatch.setenv("PYTHONPATH", str(root / "lib"))  # the kernels import toypkg
+    for stem in ("01_alpha", "02_beta"):
+        module = stem.split("_")[1]
+        code = f"from toypkg.lessons.{module} import value\nprint(value())"
+        _notebook(project["notebooks_dir"] / f"{stem}.ipynb", code)
+    run = {**project, "root": root, "package": "toypkg"}
+    assert _statuses(_run(run)[0]) == {"01_alpha": "ok", "02_beta": "ok"}
+    (root / "lib" / "toypkg" / "lessons" / "alpha.py").write_text(
+        "def value():\n    return 'alpha two'\n"
+    )
+    dry, lines = _run(run, dry_run=True)
+    assert _statuses(dry) == {"01_alpha": "stale", "02_beta": "skipped"}
+    assert "stale   01_alpha   (changed: lib: toypkg/lessons/alpha.py)" in lines
+    again, _ = _run(run)
+    assert _statuses(again) == {"01_alpha": "ok", "02_beta": "skipped"}
+    assert "alpha two" in (project["reports_dir"] / "01_alpha.md").read_text()
+
+
+SLEEPS = """
+import os, pathlib, time
+pathlib.Path(os.environ["KERNEL_PID_FILE"]).write_text(str(os.getpid()))
+time.sleep(300)
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_stops_the_kernels_names_the_unfinished_and_keeps_old_reports(tmp_path, signum):
+    notebooks = tmp_path / "notebooks"
+    (notebooks / "params").mkdir(parents=True)
+    (notebooks / "params" / "default.toml").write_text("[all]\nn = 1\n")
+    _notebook(notebooks / "01_sleepy.ipynb", SLEEPS)
+    _notebook(notebooks / "02_later.ipynb", GOOD)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "01_sleepy.md").write_text("previous report\n")
+    pid_file = tmp_path / "kernel.pid"
+    env = {**os.environ, "MLSTACK_ROOT": str(tmp_path), "KERNEL_PID_FILE": str(pid_file)}
+    env.pop("MLSTACK_REPORTS_DIR", None)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "mlstack", "reproduce", "-j", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while not pid_file.exists() or not pid_file.read_text():
+            assert run.poll() is None and time.monotonic() < deadline, "the kernel never started"
+            time.sleep(0.2)
+        kernel = psutil.Process(int(pid_file.read_text()))
+        run.send_signal(signum)
+        output, _ = run.communicate(timeout=60)
+    finally:
+        run.kill()
+    psutil.wait_procs([kernel], timeout=5)
+    assert not kernel.is_running(), "the kernel outlived the run"
+    assert run.returncode == 128 + signum
+    name = signal.Signals(signum).name
+    assert f"interrupted by {name}: 01_sleepy, 02_later did not finish" in output
+    assert "0 ran, 0 up to date, 0 failed, 2 did not finish (interrupted)" in output
+    assert (reports / "01_sleepy.md").read_text() == "previous report\n"
+    assert not (reports / "02_later.md").exists()

@@ -10,7 +10,7 @@ def test_time_call_repeats_and_keeps_every_time():
     timing = time_call(lambda: sum(range(1000)), repeat=5, number=3)
     record = timing.as_record()
     assert record["repeat"] == 5 and len(record["times"]) == 5
-    assert record["min"] <= record["median"] <= record["max"]
+    assert record["best"] <= record["median"] <= record["worst"]
 
 
 def test_speedup_range_and_noise():

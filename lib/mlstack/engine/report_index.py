@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from mlstack.engine.manifest import report_files
 from mlstack.engine.notebooks import discover_notebooks, notebook_info
 from mlstack.utils import paths
 from mlstack.utils.atomic import write_text
@@ -82,17 +83,19 @@ def render_index(
             f"{' '.join(info.answers)} | {_cell(headline)} |"
         )
     others = sorted(
-        path
-        for path in reports_dir.rglob("*.md")
-        if path.name not in listed
-        and path.name != "README.md"
-        and "_files" not in path.parent.name
+        (
+            relative
+            for relative in report_files(reports_dir, "*.md")
+            if relative not in listed
+            and relative != "README.md"
+            and "_files" not in Path(relative).parent.name
+        ),
+        key=lambda relative: Path(relative).parts,
     )
     if others:
         lines += ["", "## Other reports", ""]
-        for path in others:
-            rel = path.relative_to(reports_dir).as_posix()
-            lines.append(f"- [{_cell(_title(path))}]({rel})")
+        for rel in others:
+            lines.append(f"- [{_cell(_title(reports_dir / rel))}]({rel})")
     lines += [
         "",
         "## Elsewhere",

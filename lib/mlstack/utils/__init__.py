@@ -16,6 +16,7 @@ from mlstack.utils.machine import (
 from mlstack.utils.paths import (
     build_dir,
     data_dir,
+    interactive_session,
     notebooks_dir,
     repo_root,
     reports_dir,
@@ -45,6 +46,7 @@ __all__ = [
     "atomic_path",
     "build_dir",
     "data_dir",
+    "interactive_session",
     "machine_facts",
     "notebooks_dir",
     "peak_rss_mb",

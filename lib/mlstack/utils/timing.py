@@ -73,13 +73,13 @@ class Timing:
         return f"{_seconds(self.median)} ({_seconds(self.best)}-{_seconds(self.worst)}, {self.repeat} runs)"
 
     def as_record(self) -> dict[str, Any]:
-        """Return the raw figures for a timings file: ``repeat``, ``times``, ``median``, ``min``, ``max``."""
+        """Return the raw figures for a timings file: ``repeat``, ``times``, ``median``, ``best``, ``worst``."""
         return {
             "repeat": self.repeat,
             "times": [float(t) for t in self.times],
             "median": self.median,
-            "min": self.best,
-            "max": self.worst,
+            "best": self.best,
+            "worst": self.worst,
         }
 
 

@@ -5,10 +5,9 @@ import pandas as pd
 import pytest
 
 from mlstack.errors import InputError
-from mlstack.tools.leakage.auditor import (
+from mlstack.tools.leakage import (
     KINDS,
     SEVERITIES,
-    Finding,
     audit,
     audit_columns,
     audit_files,
@@ -260,8 +259,9 @@ def test_findings_are_sorted_most_severe_first_and_serializable():
     assert ranks == sorted(ranks)
     assert {f.kind for f in findings} <= set(KINDS)
     payload = json.loads(json.dumps([f.to_dict() for f in findings]))
-    assert set(payload[0]) == {"kind", "columns", "severity", "evidence", "advice"}
+    assert set(payload[0]) == {"kind", "columns", "severity", "score", "evidence", "advice"}
     assert all(f["advice"] for f in payload)
+    assert all(0 <= f["score"] <= 1 for f in payload)
 
 
 def test_audit_is_deterministic():
@@ -270,17 +270,6 @@ def test_audit_is_deterministic():
     train, test = _random_split(frame)
     first = [f.to_dict() for f in audit(train, test, "y", random_state=3)]
     assert first == [f.to_dict() for f in audit(train, test, "y", random_state=3)]
-
-
-def test_finding_to_dict_and_describe():
-    finding = Finding("temporal_overlap", ["t"], "high", {"x": 1}, "split by time")
-    assert finding.to_dict() == {
-        "kind": "temporal_overlap",
-        "columns": ["t"],
-        "severity": "high",
-        "evidence": {"x": 1},
-        "advice": "split by time",
-    }
 
 
 def test_format_findings_prints_a_table_with_advice():
@@ -375,6 +364,15 @@ def test_audit_files_reads_csv_and_parquet(tmp_path):
     assert ("target_proxy", ["leak"]) in _kinds(findings, ["high"])
 
 
+def test_audit_files_errors_name_the_file_and_column(tmp_path):
+    train, test = _random_split(_frame(200))
+    train.to_csv(tmp_path / "train.csv", index=False)
+    test.drop(columns="y").to_csv(tmp_path / "test.csv", index=False)
+    with pytest.raises(InputError, match="test.csv: no column 'y'") as info:
+        audit_files(tmp_path / "train.csv", tmp_path / "test.csv", "y")
+    assert (info.value.path, info.value.column) == (str(tmp_path / "test.csv"), "y")
+
+
 @pytest.mark.parametrize(
     ("files", "match"),
     [
@@ -398,20 +396,6 @@ def test_audit_files_bad_input(tmp_path, files, match):
         paths.append(tmp_path / "test.csv")
     with pytest.raises(InputError, match=match):
         audit_files(paths[0], paths[1], "y")
-
-
-# ---------------------------------------------------------------------------------------------
-# the benchmark runs (its timings are never asserted)
-
-
-def test_benchmark_pair_plants_each_problem():
-    from mlstack.benchmarks.leakage_bench import make_pair
-
-    train, test = make_pair(4000, 1000, 12)
-    assert train.shape == (4000, 13) and test.shape == (1000, 13)
-    findings = audit(train, test, "y", time="t")
-    found = {f.kind for f in findings if f.severity != "low"}
-    assert {"target_proxy", "duplicate_rows", "temporal_overlap"} <= found
 
 
 def test_audit_columns_with_a_group_does_not_report_the_group_column():

@@ -5,8 +5,9 @@ import pytest
 
 from mlstack.cli import main
 from mlstack.errors import InputError
-from mlstack.tools.lint.checks import (
+from mlstack.tools.lint import (
     LintFinding,
+    UnparsableCellWarning,
     format_lint,
     iter_lint_files,
     lint_file,
@@ -95,6 +96,21 @@ FLAGGED = {
         "cross_val_score(SVC(), StandardScaler().fit_transform(X), y)\n",
         [("AP3", 1)],
     ),
+    "AP3-scaled-train-then-cv": (
+        "X_train_scaled = scaler.fit_transform(X_train)\n"
+        "cross_val_score(model, X_train_scaled, y_train)\n",
+        [("AP3", 1)],
+    ),
+    "AP3-fitted-then-search": (
+        "pre = StandardScaler().fit(X_train)\nXt = pre.transform(X_train)\n"
+        "gs = GridSearchCV(SVC(), grid)\ngs.fit(Xt, y_train)\n",
+        [("AP3", 1)],
+    ),
+    "AP3-split-outputs-then-cv": (
+        "a, b, ya, yb = train_test_split(X, y)\nsc = StandardScaler().fit(a)\n"
+        "cross_val_score(SVC(), sc.transform(a), ya)\n",
+        [("AP3", 2)],
+    ),
     "AP4-toy-loader": (
         "X, y = load_iris(return_X_y=True)\n"
         "X_train, X_test, y_train, y_test = train_test_split(X, y)\n",
@@ -107,6 +123,11 @@ FLAGGED = {
     "AP4-literal-sample": (
         "n = 800\nsmall = df.sample(n=n, random_state=0)\ntr, te = train_test_split(small)\n",
         [("AP4", 3)],
+    ),
+    "AP4-cv-of-other-data": (
+        "X, y = load_iris(return_X_y=True)\nXa, Xb, ya, yb = train_test_split(X, y)\n"
+        "Z, w = make_classification(n_samples=100_000)\nprint(cross_val_score(m, Z, w))\n",
+        [("AP4", 2)],
     ),
     "AP5-fit-transform-test": (
         "sc = StandardScaler()\nA = sc.fit_transform(X_train)\nB = sc.fit_transform(X_test)\n",
@@ -132,7 +153,7 @@ CLEAN = {
     ),
     "split-outputs-not-named-train": (
         "a, b, ya, yb = train_test_split(X, y)\nsc = StandardScaler().fit(a)\n"
-        "cross_val_score(SVC(), sc.transform(a), ya)\n"
+        "m = SVC().fit(sc.transform(a), ya)\nprint(m.score(sc.transform(b), yb))\n"
     ),
     "pca-for-a-plot": "pca = PCA(2).fit(X)\nZ = pca.transform(X)\nplt.scatter(Z[:, 0], Z[:, 1])\n",
     "cv-folds-named-test": (
@@ -160,6 +181,14 @@ CLEAN = {
         "X, y = load_iris(return_X_y=True)\n"
         "X_train, X_test, y_train, y_test = train_test_split(X, y)\n"
         "print(cross_val_score(m, X_train, y_train).mean())\n"
+    ),
+    "small-data-cross-validated-before-the-split": (
+        "X, y = load_iris(return_X_y=True)\nprint(cross_val_score(m, X, y).mean())\n"
+        "X_train, X_test, y_train, y_test = train_test_split(X, y)\n"
+    ),
+    "small-data-repeated-splits": (
+        "X, y = load_iris(return_X_y=True)\nfor seed in range(20):\n"
+        "    parts = train_test_split(X, y, random_state=seed)\n"
     ),
     "large-data-single-split": (
         "X, y = make_classification(n_samples=100_000)\n"
@@ -292,9 +321,8 @@ def test_directories_are_searched_and_checkpoints_skipped(tmp_path):
         ("missing.ipynb", None, "no such file or directory"),
         ("notes.txt", "x", "not a notebook or Python file"),
         ("broken.ipynb", "{not json", "not a readable notebook"),
-        ("bad.py", "def f(:\n", r"line 1: cannot parse Python"),
     ],
-    ids=["missing", "wrong-type", "bad-json", "syntax-error"],
+    ids=["missing", "wrong-type", "bad-json"],
 )
 def test_bad_input_raises_input_error(tmp_path, name, content, match):
     path = tmp_path / name
@@ -304,10 +332,22 @@ def test_bad_input_raises_input_error(tmp_path, name, content, match):
         lint_paths([path])
 
 
-def test_syntax_error_names_the_notebook_cell(tmp_path):
-    path = _notebook(tmp_path / "nb.ipynb", [("code", "x = 1"), ("code", "y = (\n")])
-    with pytest.raises(InputError, match=r"nb.ipynb: cell 2, line 1: cannot parse"):
-        lint_file(path)
+def test_unparsable_cell_is_a_warning_and_the_other_cells_are_linted(tmp_path):
+    path = _notebook(
+        tmp_path / "nb.ipynb",
+        [("code", "x = 1"), ("code", "y = (\n"), ("code", "for _, r in df.iterrows():\n    pass")],
+    )
+    with pytest.warns(UnparsableCellWarning, match=r"nb.ipynb: cell 2, line 1: cannot parse") as w:
+        findings = lint_file(path)
+    assert [(f.cell, f.rule) for f in findings] == [(3, "AP1")]
+    assert (w[0].message.path, w[0].message.cell, w[0].message.line) == (str(path), 2, 1)
+
+
+def test_unparsable_script_is_a_warning_naming_its_line(tmp_path):
+    path = tmp_path / "bad.py"
+    path.write_text("x = 1\ndef f(:\n")
+    with pytest.warns(UnparsableCellWarning, match=r"bad.py: line 2: cannot parse"):
+        assert lint_file(path) == []
 
 
 def test_format_lint_summarizes():
@@ -326,7 +366,7 @@ def test_format_lint_summarizes():
 
 
 def test_lint_command_passes_paths_and_exits_1_on_findings(monkeypatch, capsys):
-    from mlstack.tools.lint import checks as lint
+    from mlstack.tools import lint
 
     calls = []
 
@@ -353,3 +393,23 @@ def test_lint_command_end_to_end(tmp_path, capsys):
     assert [f["rule"] for f in payload["findings"]] == ["AP1"]
     assert main(["lint", str(tmp_path / "nope.py")]) == 2
     assert capsys.readouterr().err.startswith("error: ")
+
+
+@pytest.mark.slow
+def test_lint_command_on_a_folder_with_an_unparsable_cell_reports_the_other_files(
+    tmp_path, capsys
+):
+    _notebook(
+        tmp_path / "a_broken.ipynb", [("code", "!tool --dir x \\\n  --flag y"), ("code", "y = (")]
+    )
+    (tmp_path / "b_dirty.py").write_text(
+        "X_train_scaled = scaler.fit_transform(X_train)\n"
+        "cross_val_score(model, X_train_scaled, y_train)\n"
+    )
+    assert main(["lint", str(tmp_path), "--json"]) == 1
+    captured = capsys.readouterr()
+    payload = json.loads(captured.out)
+    assert [(Path(f["path"]).name, f["rule"]) for f in payload["findings"]] == [
+        ("b_dirty.py", "AP3")
+    ]
+    assert len(payload["warnings"]) == 1 and "a_broken.ipynb: cell 2, line 1" in captured.err

@@ -24,7 +24,6 @@ from mlstack.tools.exit_test.report import (
     write_outputs,
 )
 from mlstack.tools.exit_test.result import (
-    PROXY_DROP_STRENGTH,
     ExitTestResult,
     Prepared,
     format_evidence,
@@ -38,7 +37,6 @@ from mlstack.tools.exit_test.tasks import PRIMARY_METRIC, infer_task
 __all__ = [
     "FAMILIES",
     "PRIMARY_METRIC",
-    "PROXY_DROP_STRENGTH",
     "Candidate",
     "Choice",
     "CodedClassifier",

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from mlstack.reporting.table_profile import MIXED_NUMERIC_SHARE, column_kind, numeric_text_share
-from mlstack.tools.exit_test.result import PROXY_DROP_STRENGTH, format_evidence
+from mlstack.tools.exit_test.result import format_evidence
 from mlstack.tools.leakage import audit, audit_columns
 
 __all__ = ["ColumnPlan", "audit_overlap", "plan_columns"]
@@ -37,17 +37,15 @@ class ColumnPlan:
 
 
 def _drops_proxy(finding: dict[str, Any]) -> bool:
-    """Whether a ``target_proxy`` finding is strong enough to drop its column.
+    """Whether a ``target_proxy`` finding is strong enough to drop its columns.
 
-    A ``high`` finding is dropped, and so is any column whose univariate strength
-    on the training part reaches :data:`PROXY_DROP_STRENGTH`: one column that
-    alone nearly determines the target (a Gini of 0.95, a ROC AUC of 0.975; an R2
-    of 0.9) is far more often recorded after the target than a real feature. Weaker
+    The leakage audit's one proxy policy, :func:`mlstack.tools.leakage.drops_proxy`:
+    the findings that make ``mlstack leakage`` fail (``medium`` or ``high``). Weaker
     findings are kept, with a warning.
     """
-    strength = finding["evidence"].get("train_score", 0.0)
-    strong = isinstance(strength, int | float) and strength >= PROXY_DROP_STRENGTH
-    return finding["severity"] == "high" or strong
+    from mlstack.tools.leakage import drops_proxy
+
+    return drops_proxy(finding)
 
 
 def _mixed_examples(column: pd.Series) -> str:

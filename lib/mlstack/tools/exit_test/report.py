@@ -16,7 +16,7 @@ import pandas as pd
 from mlstack.reporting.persist import save_model
 from mlstack.tools.exit_test.card import describe_model, write_model_card
 from mlstack.tools.exit_test.figures import model_figures
-from mlstack.tools.exit_test.result import PROXY_DROP_STRENGTH, ExitTestResult, format_evidence
+from mlstack.tools.exit_test.result import ExitTestResult, format_evidence
 from mlstack.utils.atomic import atomic_directory
 
 __all__ = [
@@ -137,9 +137,9 @@ def _audit_section(result: ExitTestResult) -> str:
     ]
     return (
         "On the training part alone (`mlstack.tools.leakage.audit_columns`, which splits it "
-        "internally into a fit part and a holdout): identifiers are dropped, and so are "
-        "target proxies of high severity or a strength of at least "
-        f"{PROXY_DROP_STRENGTH} on their own; weaker ones are kept with a warning.\n\n"
+        "internally into a fit part and a holdout): identifiers are dropped, and so are the "
+        "target proxies that make `mlstack leakage` fail (medium or high severity, "
+        "`mlstack.tools.leakage.drops_proxy`); weaker ones are kept with a warning.\n\n"
         + _bullets(findings)
         + "\n\nTrain/test overlap (warnings only; the test set decides nothing):\n\n"
         + _bullets(overlap)

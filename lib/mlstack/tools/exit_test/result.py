@@ -16,11 +16,7 @@ import pandas as pd
 
 from mlstack.reporting.table_profile import TableProfile
 
-__all__ = ["PROXY_DROP_STRENGTH", "ExitTestResult", "Prepared", "format_evidence"]
-
-# A target proxy this strong alone (leakage audit strength: Gini for classes, correlation
-# ratio for regression) is dropped whatever its severity; see columns._drops_proxy.
-PROXY_DROP_STRENGTH = 0.95
+__all__ = ["ExitTestResult", "Prepared", "format_evidence"]
 
 
 @dataclass
