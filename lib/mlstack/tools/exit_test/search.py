@@ -9,7 +9,8 @@ families as well as settings, and on encodings cached per fold):
    them. A family stops early when it is distinguishably worse than the best on
    the same folds (the corrected paired t-test of
    :func:`~mlstack.metrics.comparison.compare_folds`), or when fitting it on all
-   rows would not fit in the time left.
+   rows would not fit in the time left; scikit-learn's gradient boosting (the
+   reference) and the linear model always run to the end (:data:`GUARANTEED`).
 2. **Rounds.** New settings are drawn for the families still in contention (not
    distinguishably worse than the best): half near the family's best settings so
    far, half at random. They are scored on a small share of the rows, the best
@@ -52,8 +53,12 @@ MAX_SEARCHED = 3
 PATIENCE = 2
 # Searched settings can be this many times slower to fit than the defaults.
 SLOWER_SETTINGS = 2.5
-# Screen order: cheap families first, so a tight budget still sees them.
-SCREEN_ORDER = ("linear", "hgb", "lightgbm", "xgboost", "extra trees", "random forest")
+# Screen order: the reference and the linear model first (they always run), then the
+# others from the usually strongest and quickest to the slowest.
+SCREEN_ORDER = ("hgb", "linear", "lightgbm", "xgboost", "extra trees", "random forest")
+#: Their default settings run on every rung whatever the time: the run always has
+#: skrub's default model (the reference) and the simplest one to compare.
+GUARANTEED = (REFERENCE, "linear")
 
 
 def rung_shares(
@@ -196,12 +201,8 @@ class _Search:
         measured[evaluation.share] = max(measured.get(evaluation.share, 0.0), seconds)
 
     def _guaranteed(self, candidate: Candidate) -> bool:
-        """The first family's defaults run on every rung whatever the time: some model is always scored."""
-        return not candidate.params and candidate.family == self.families[0]
-
-    def _protected(self, candidate: Candidate) -> bool:
-        """Never pruned for its score: the first family, and the reference (chosen before any score)."""
-        return not candidate.params and candidate.family in (self.families[0], REFERENCE)
+        """The defaults of :data:`GUARANTEED` run on every rung whatever the time, never pruned."""
+        return not candidate.params and candidate.family in GUARANTEED
 
     def _evaluate(self, candidate: Candidate, share: float) -> Evaluation:
         evaluation = self.cv.evaluate(
@@ -281,8 +282,8 @@ class _Search:
         kept = []
         for evaluation in scored:
             family = evaluation.candidate.family
-            protected = self._protected(evaluation.candidate)
-            if not protected and evaluation is not leader and self._worse(evaluation, leader):
+            guaranteed = self._guaranteed(evaluation.candidate)
+            if not guaranteed and evaluation is not leader and self._worse(evaluation, leader):
                 self.dropped[family] = (
                     f"distinguishably worse than {leader.candidate.family} on "
                     f"{evaluation.rows:,} rows per fold"
@@ -290,7 +291,7 @@ class _Search:
                 continue
             expected = self._expected(evaluation.candidate, next_share) * self.cv.n_folds
             too_slow = expected / max(self.cv.n_jobs, 1) > self._seconds_left()
-            if too_slow and not self._guaranteed(evaluation.candidate):
+            if too_slow and not guaranteed:
                 self.dropped[family] = (
                     f"fitting it on {self.cv.rows_at(next_share):,} rows per fold would take "
                     "longer than the time left"

@@ -40,7 +40,7 @@ TEST_SIZE = 0.2
 # paired comparisons, for little time) and 5 beyond, or when classes or groups are few.
 MIN_SPLITS = 5
 MAX_SPLITS = 10
-MANY_ROWS = 20_000
+MANY_ROWS = 5_000
 # Below these, a cross-validated estimate and a test score are mostly noise.
 MIN_TRAIN_ROWS = 8 * MIN_SPLITS
 MIN_TEST_ROWS = 10
@@ -143,7 +143,7 @@ def check_group_count(groups: pd.Series, needed: int, label: str) -> None:
 
 
 def n_splits_for(y: pd.Series, task: str, groups: pd.Series | None) -> int:
-    """10 folds on tables of up to 20,000 rows whose classes and groups allow it, else 5.
+    """10 folds on tables of up to 5,000 rows whose classes and groups allow it, else 5.
 
     More folds make the paired comparisons between candidates tighter (each fold
     trains on more rows, and there are more differences to average), at a cost
