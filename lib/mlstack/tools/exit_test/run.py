@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import os
 import time as _time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,8 +202,11 @@ def exit_test(
         started=started,
         deadline=_time.time() + budget_s,
     )
-    # One thread per model: parallelism comes from fitting folds side by side.
-    with threadpool_limits(limits=1):
+    # One thread per model: parallelism comes from fitting folds side by side. The
+    # libraries' warnings (convergence, unknown categories in a fold) are silenced for
+    # all threads: what matters to the user is in the report's warnings.
+    with threadpool_limits(limits=1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         try:
             return _run(run, data, target, test, task, time, group, out)
         finally:
