@@ -62,7 +62,12 @@ SCORES = {"score_vs_reference", "score_vs_skrub"}
 @pytest.mark.parametrize(
     ("flaw", "criterion", "reason", "also"),
     [
-        ("scaled_before_split", "anti_patterns", r"AP3 scaler is fitted on .* before cross_validate\(\)", set()),
+        (
+            "scaled_before_split",
+            "anti_patterns",
+            r"AP3 scaler is fitted on .* before cross_validate\(\)",
+            set(),
+        ),
         # probing the leaderboard changes private predictions at random: they get worse too
         (
             "tuned_on_the_leaderboard",

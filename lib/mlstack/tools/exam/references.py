@@ -107,6 +107,7 @@ def reference_predictions(
         budget_s=budget_s,
         seed=state.seed,
         max_candidates=max_candidates,
+        quiet=True,
     )
     prediction = model_predictions(result.model, _features(part1), table.task, table.positive)
     metrics = json.loads(json.dumps(result.metrics, default=str))
