@@ -42,3 +42,17 @@ def test_splits_sentence_claims_an_ordering_only_when_the_numbers_show_it():
         _splits(0.76)
     )
     assert "ranking is not resolved" in splitting.splits_sentence(_splits(0.68))
+
+
+def test_summarize_gives_the_columns_the_sentence_reads():
+    from mlstack.model_selection.optimism import selection_optimism
+
+    rng = np.random.default_rng(0)
+    y = rng.random(400) < 0.3
+    scores = rng.normal(size=(6, 400)) + y
+    draws = selection_optimism(y, scores, n_val=100, n_candidates=[1, 3, 6], n_repeats=20)
+    summary = splitting.summarize(draws)
+    assert (summary["fresh p10"] <= summary["fresh AUC"]).all()
+    assert (summary["fresh AUC"] <= summary["fresh p90"]).all()
+    quality = pd.Series(np.linspace(0.6, 0.7, 6))  # the first configuration is the worst
+    assert isinstance(splitting.optimism_sentence(summary, quality, 100), str)

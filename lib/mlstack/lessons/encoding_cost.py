@@ -86,9 +86,15 @@ def fit_peak_bytes(estimator: Any, X: Any, y: Any = None) -> int:
 
     Examples
     --------
+    A pipeline's fit encodes the training rows, so the dense one-hot matrix
+    (1,000 rows x 100 columns of float64) is part of its peak:
+
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
     >>> from sklearn.preprocessing import OneHotEncoder
     >>> X = pd.DataFrame({"c": (np.arange(1000) % 100).astype(str)})
-    >>> fit_peak_bytes(OneHotEncoder(sparse_output=False), X) > 1000 * 100 * 8 // 2
+    >>> model = make_pipeline(OneHotEncoder(sparse_output=False), LogisticRegression())
+    >>> fit_peak_bytes(model, X, np.arange(1000) % 2) > 1000 * 100 * 8
     True
     """
     fresh = clone(estimator)

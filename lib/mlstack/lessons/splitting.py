@@ -198,12 +198,17 @@ def truth_sentence(estimates: pd.DataFrame, truth: Any) -> str:
 
 
 def summarize(draws: pd.DataFrame) -> pd.DataFrame:
-    """One row per number of candidates: the pick's mean AUCs and the optimism's spread."""
+    """One row per number of candidates: mean AUCs of the pick, spreads of fresh AUC and optimism."""
     summary = summarize_optimism(draws).droplevel("n_val")
+    fresh = draws.groupby("n_candidates", sort=True)["fresh AUC"]
+    summary["fresh p10"] = fresh.quantile(0.1)
+    summary["fresh p90"] = fresh.quantile(0.9)
     return summary[
         [
             "validation AUC",
             "fresh AUC",
+            "fresh p10",
+            "fresh p90",
             "optimism",
             "optimism p10",
             "optimism p90",
