@@ -80,3 +80,13 @@ def test_reports_index_agrees_with_the_notebooks():
     assert missing == [], f"notebooks without a report: {missing}; run `make reproduce`"
     stale = sorted(set(manifest["notebooks"]) - set(IDS))
     assert stale == [], f"reports of notebooks that no longer exist: {stale}"
+
+
+def test_reports_index_links_every_runbook():
+    from mlstack.utils.paths import repo_root
+
+    index = render_index(reports_dir(), {})
+    line = next(line for line in index.splitlines() if line.startswith("- [Runbooks]"))
+    runbooks = sorted((repo_root() / "runbooks").glob("*.md"))
+    assert runbooks and line.count(";") == len(runbooks) - 1
+    assert "take the exit test" in line

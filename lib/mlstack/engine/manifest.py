@@ -45,6 +45,10 @@ COMMAND_OUTPUTS: dict[str, tuple[str, ...]] = {
     "mlstack bench csv": ("csv_bench.md", "csv_bench_files/*", "timings/csv_bench.json"),
     "mlstack bench exit-test-quality": ("exit-test/quality.md",),
     "mlstack leakage-bench": ("timings/leakage_bench.json",),
+    "mlstack leakage-vs-deepchecks": (
+        "leakage_vs_deepchecks.md",
+        "timings/leakage_vs_deepchecks.json",
+    ),
     "mlstack exit-test": ("exit-test/*/*",),
 }
 

@@ -51,6 +51,14 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ").strip()
 
 
+def _runbooks_line() -> str:
+    """The runbooks, by their titles, in file order (``runbooks/*.md``)."""
+    folder = paths.repo_root() / "runbooks"
+    titles = [_title(path).removeprefix("Runbook: ") for path in sorted(folder.glob("*.md"))]
+    titles = [title[:1].lower() + title[1:] for title in titles]
+    return f"- [Runbooks](../runbooks/): {'; '.join(titles)}."
+
+
 def render_index(
     reports_dir: Path, manifest: dict[str, Any], notebooks_dir: Path | None = None
 ) -> str:
@@ -100,7 +108,7 @@ def render_index(
         "",
         "## Elsewhere",
         "",
-        "- [Runbooks](../runbooks/): reproduce a notebook result; diagnose data leakage.",
+        _runbooks_line(),
         "- [Pattern outlines](../docs/patterns/) and the [weekly log](../docs/weekly-log.md).",
         "",
     ]
