@@ -75,3 +75,18 @@ def test_tuning_check_says_when_the_best_setting_is_on_an_edge():
     )
     assert not check.interior
     assert "sits on an edge" in check.sentence() and "same on every fold" in check.sentence()
+
+
+@pytest.mark.parametrize(
+    ("boosting", "family", "reason"),
+    [
+        ([0.80, 0.82, 0.81, 0.83, 0.80], "hgb", "says it is better, so it is chosen"),
+        ([0.70, 0.73, 0.70, 0.72, 0.70], "logistic", "the simpler logistic regression is kept"),
+    ],
+)
+def test_the_family_reason_follows_the_paired_verdict(boosting, family, reason):
+    logistic = [0.70, 0.72, 0.71, 0.72, 0.70]
+    verdict = compare_folds(boosting, logistic, n_train=900, n_test=100)
+    name = "hgb" if verdict.verdict == "better" else "logistic"
+    choice = mastery.FamilyChoice(name, {"model__C": 1.0}, np.asarray(logistic), verdict, None)
+    assert name == family and reason in choice.reason() and reason in choice.sentence()

@@ -368,18 +368,23 @@ class FamilyChoice:
         """The family in words."""
         return _FAMILY_NAMES[self.name]
 
-    def sentence(self) -> str:
-        """The verdict and the choice it implies."""
+    def reason(self) -> str:
+        """Why this family was chosen, in the words of the paired comparison."""
         if self.verdict.verdict == "better":
-            why = "the paired comparison says it is better, so it is chosen"
-        elif self.name == "logistic":
-            why = (
+            return "the paired comparison says it is better, so it is chosen"
+        if self.name == "logistic":
+            return (
                 "the paired comparison does not make gradient boosting better, so the simpler "
                 "logistic regression is kept"
             )
-        else:
-            why = "it is chosen"
-        return f"{said(self.verdict)} Final family: **{self.label}** ({format_params(self.params)}): {why}."
+        return "it is chosen"
+
+    def sentence(self) -> str:
+        """The verdict and the choice it implies."""
+        return (
+            f"{said(self.verdict)} Final family: **{self.label}** "
+            f"({format_params(self.params)}): {self.reason()}."
+        )
 
 
 def choose_family(

@@ -232,8 +232,8 @@ def model_card(
         features_used=list(FEATURES),
         features_excluded=dict(EXCLUDED),
         model=(
-            f"{family.label.capitalize()} ({format_params(family.params)}), chosen over the other "
-            f"family by a paired comparison on the same folds. {description}"
+            f"{family.label.capitalize()} ({format_params(family.params)}): on the same folds, "
+            f"{family.reason()}. {description}"
         ),
         hyperparameters=hyperparameters,
         cv=cv,
