@@ -77,3 +77,20 @@ def test_progress_on_a_terminal_rewrites_one_line():
 
 def test_quiet_progress_writes_nothing():
     assert _progress_lines(tty=False, enabled=False) == [""]
+
+
+def test_xgboost_predicts_rows_whose_category_it_never_saw():
+    """A category met only in validation rows is read as missing, not refused."""
+    from sklearn.pipeline import Pipeline
+
+    from mlstack.tools.exit_test.encoding import encoder_steps
+    from mlstack.tools.exit_test.families import make_estimator
+
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame({"kind": rng.choice(["a", "b", "c"], 200), "x": rng.normal(size=200)})
+    y = (train["kind"] == "a") + train["x"]
+    new = pd.DataFrame({"kind": ["a", "rare"], "x": [0.0, 0.0]})
+    model = make_estimator("xgboost", "regression", {}, 0, n_iter=20)
+    pipeline = Pipeline([*encoder_steps("native"), ("model", model)]).fit(train, y)
+    prediction = pipeline.predict(new)
+    assert np.isfinite(prediction).all()

@@ -12,7 +12,7 @@ together and :mod:`.progress` reports on standard error.
 from mlstack.tools.exit_test.card import describe_model, write_model_card
 from mlstack.tools.exit_test.crossval import Candidate, CrossValidation, Evaluation
 from mlstack.tools.exit_test.ensemble import Ensemble, build_ensemble, greedy_weights
-from mlstack.tools.exit_test.estimators import CodedClassifier, CoerceNumeric
+from mlstack.tools.exit_test.estimators import CodedClassifier, CoerceNumeric, KnownCategories
 from mlstack.tools.exit_test.families import FAMILIES, Family
 from mlstack.tools.exit_test.prepare import prepare
 from mlstack.tools.exit_test.progress import Progress
@@ -41,6 +41,7 @@ __all__ = [
     "Choice",
     "CodedClassifier",
     "CoerceNumeric",
+    "KnownCategories",
     "CrossValidation",
     "Ensemble",
     "Evaluation",

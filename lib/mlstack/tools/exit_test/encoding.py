@@ -7,6 +7,7 @@ Three encodings serve the families of :mod:`~mlstack.tools.exit_test.families`:
   with missing-value indicators and a ``SquashingScaler``;
 - ``native``: skrub's choice for gradient boosting: categories stay categories (each
   boosting library splits on them natively), text goes through a ``StringEncoder``;
+  a category unseen in training is read as missing (:class:`~mlstack.tools.exit_test.estimators.KnownCategories`);
 - ``ordinal``: the native encoding with each category replaced by its code, for the
   forests, which split on numbers only.
 
@@ -30,7 +31,7 @@ from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import OrdinalEncoder
 
-from mlstack.tools.exit_test.estimators import CoerceNumeric
+from mlstack.tools.exit_test.estimators import CoerceNumeric, KnownCategories
 
 __all__ = ["ENCODINGS", "EncodedFolds", "encoder_steps"]
 
@@ -54,7 +55,7 @@ def encoder_steps(encoding: str, coerce: list[str] = ()) -> list[tuple[str, Any]
     >>> [name for name, _ in encoder_steps("linear")]
     ['tablevectorizer', 'simpleimputer', 'squashingscaler']
     >>> [name for name, _ in encoder_steps("ordinal", coerce=["age"])]
-    ['coercenumeric', 'tablevectorizer', 'categorycodes']
+    ['coercenumeric', 'tablevectorizer', 'knowncategories', 'categorycodes']
     """
     import skrub
 
@@ -71,7 +72,7 @@ def encoder_steps(encoding: str, coerce: list[str] = ()) -> list[tuple[str, Any]
     vectorizer = skrub.TableVectorizer(
         low_cardinality=skrub.ToCategorical(), high_cardinality=skrub.StringEncoder()
     )
-    steps.append(("tablevectorizer", vectorizer))
+    steps += [("tablevectorizer", vectorizer), ("knowncategories", KnownCategories())]
     if encoding == "ordinal":
         steps.append(("categorycodes", _category_codes()))
     return steps

@@ -1,9 +1,10 @@
-"""The two small estimators the exit test adds to scikit-learn's and skrub's.
+"""The small estimators the exit test adds to scikit-learn's and skrub's.
 
-:class:`CoerceNumeric` reads mixed-type columns as numbers; :class:`CodedClassifier`
+:class:`CoerceNumeric` reads mixed-type columns as numbers; :class:`KnownCategories`
+keeps each categorical column to the categories seen in training; :class:`CodedClassifier`
 fits a classifier on class codes ``0..k-1`` (XGBoost accepts nothing else) and, for
 balanced accuracy, predicts the class that is most likely *relative to its share*.
-Both are saved with the model (``model.skops``), so their module path is one of the
+All are saved with the model (``model.skops``), so their module path is one of the
 types a loader is asked to trust.
 """
 
@@ -24,7 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from mlstack.errors import InputError
 
-__all__ = ["DECISIONS", "CodedClassifier", "CoerceNumeric", "decide"]
+__all__ = ["DECISIONS", "CodedClassifier", "CoerceNumeric", "KnownCategories", "decide"]
 
 #: How a classifier turns class probabilities into one class.
 DECISIONS = ("argmax", "balanced")
@@ -68,6 +69,34 @@ class CoerceNumeric(TransformerMixin, BaseEstimator):
             for c in self.columns_
         }
         return X.assign(**converted)
+
+
+class KnownCategories(TransformerMixin, BaseEstimator):
+    """Give each categorical column the categories it had in training; others become missing.
+
+    skrub's ``ToCategorical`` adds the categories it meets in new rows to the
+    column's dtype. XGBoost refuses a category it was not trained on, and no model
+    can learn anything about one, so a category unseen in training is read as a
+    missing value, which every boosting library handles.
+
+    Examples
+    --------
+    >>> train = pd.DataFrame({"c": pd.Categorical(["a", "b", "a"]), "x": [1, 2, 3]})
+    >>> new = pd.DataFrame({"c": pd.Categorical(["b", "z"]), "x": [4, 5]})
+    >>> out = KnownCategories().fit(train).transform(new)
+    >>> out["c"].cat.categories.tolist(), out["c"].isna().tolist()
+    (['a', 'b'], [False, True])
+    """
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> KnownCategories:
+        categorical = X.select_dtypes("category")
+        self.categories_ = {c: categorical[c].cat.categories for c in categorical.columns}
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        check_is_fitted(self)
+        known = {c: X[c].cat.set_categories(cats) for c, cats in self.categories_.items()}
+        return X.assign(**known)
 
 
 def decide(proba: np.ndarray, priors: np.ndarray | None = None) -> np.ndarray:
