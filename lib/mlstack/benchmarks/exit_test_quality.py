@@ -51,6 +51,8 @@ __all__ = [
 ]
 
 BOOTSTRAP_RESAMPLES = 1000
+#: Budget of each exit-test and FLAML run, in seconds, unless --budget-s says otherwise.
+DEFAULT_BUDGET_S = 120.0
 #: On tables it never saw, exit-test must score within this much of FLAML, or above.
 TOLERANCE = {"roc_auc": 0.01, "balanced_accuracy": 0.02, "r2": 0.01}
 
@@ -528,10 +530,13 @@ def write_quality_report(
 
     budget = float(table["budget s"].iloc[0]) if len(table) else float(new["budget s"].iloc[0])
     facts = machine_facts(packages=("scikit-learn", "pandas", "flaml", "lightgbm", "xgboost-cpu"))
+    budget_flag = "" if budget == DEFAULT_BUDGET_S else f" --budget-s {budget:g}"
+    command = f"mlstack bench exit-test-quality{budget_flag}"
+    make_args = f' ARGS="{budget_flag.strip()}"' if budget_flag else ""
     lines = [
         "# exit-test against skrub's default pipeline and FLAML",
         "",
-        "Written by `mlstack bench exit-test-quality` (`make exit-test-quality`); do not edit.",
+        f"Written by `{command}` (`make exit-test-quality{make_args}`); do not edit.",
         "",
         _method_text(budget),
     ]
@@ -606,7 +611,7 @@ def _scale_lines(scale: dict[str, Any]) -> list[str]:
 
 def run_quality(
     *,
-    budget_s: float = 120.0,
+    budget_s: float = DEFAULT_BUDGET_S,
     tables: str = "all",
     scale: bool = True,
     only: list[str] | None = None,
