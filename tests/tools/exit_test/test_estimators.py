@@ -79,10 +79,11 @@ def test_quiet_progress_writes_nothing():
     assert _progress_lines(tty=False, enabled=False) == [""]
 
 
-def test_xgboost_predicts_rows_whose_category_it_never_saw():
+def test_xgboost_predicts_rows_whose_category_it_never_saw(tmp_path):
     """A category met only in validation rows is read as missing, not refused."""
     from sklearn.pipeline import Pipeline
 
+    from mlstack.reporting.persist import load_model, save_model
     from mlstack.tools.exit_test.encoding import encoder_steps
     from mlstack.tools.exit_test.families import make_estimator
 
@@ -94,3 +95,6 @@ def test_xgboost_predicts_rows_whose_category_it_never_saw():
     pipeline = Pipeline([*encoder_steps("native"), ("model", model)]).fit(train, y)
     prediction = pipeline.predict(new)
     assert np.isfinite(prediction).all()
+    path = tmp_path / "model.skops"
+    trusted = save_model(pipeline, path)  # the fitted categories are saved with the model
+    assert np.array_equal(load_model(path, trusted=trusted).predict(new), prediction)

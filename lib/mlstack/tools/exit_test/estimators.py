@@ -90,7 +90,8 @@ class KnownCategories(TransformerMixin, BaseEstimator):
 
     def fit(self, X: pd.DataFrame, y: Any = None) -> KnownCategories:
         categorical = X.select_dtypes("category")
-        self.categories_ = {c: categorical[c].cat.categories for c in categorical.columns}
+        # Plain lists: the fitted transformer is saved with skops, which stores no pandas Index.
+        self.categories_ = {c: categorical[c].cat.categories.tolist() for c in categorical.columns}
         return self
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
