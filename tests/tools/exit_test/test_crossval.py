@@ -49,7 +49,7 @@ def test_multiclass_predictions_are_aligned_to_all_classes(multiclass_cv):
 
 @pytest.mark.parametrize(
     ("encoding", "last"),
-    [("linear", "squashingscaler"), ("native", "tablevectorizer"), ("ordinal", "categorycodes")],
+    [("linear", "squashingscaler"), ("native", "knowncategories"), ("ordinal", "categorycodes")],
     ids=["linear", "native", "ordinal"],
 )
 def test_encodings_are_the_steps_of_the_final_pipeline(encoding, last):
