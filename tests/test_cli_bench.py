@@ -24,6 +24,7 @@ def test_bench_frames_passes_its_arguments(monkeypatch, tmp_path):
     assert kwargs["scales"] == [1, 3]
     assert kwargs["engines"] == ["pandas", "polars"]
     assert kwargs["studies"] is False
+    assert kwargs["groupby"] is True and kwargs["update"] is False
     assert kwargs["repeat"] == 5
     assert kwargs["mem_limit_gb"] == 4.0
     assert kwargs["out"] == tmp_path

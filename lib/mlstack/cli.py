@@ -317,11 +317,13 @@ def _cmd_bench_frames(args: argparse.Namespace) -> int:
         args.rows,
         scales=args.scales,
         **_engines(args),
+        groupby=not args.no_groupby,
         studies=not args.no_studies,
         repeat=args.repeat,
         mem_limit_gb=args.mem_gb,
         timeout=args.timeout,
         out=args.out,
+        update=args.update,
         command=_command_line(args.argv),
     )
     return 0
@@ -441,9 +443,18 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         help="copies of the flights to time, comma-separated (default: 1,10,100)",
     )
     frames.add_argument(
+        "--no-groupby", action="store_true", help="skip the db-benchmark group-by questions"
+    )
+    frames.add_argument(
         "--no-studies",
         action="store_true",
         help="skip the evidence runs (threads, key dtypes, CSV reading)",
+    )
+    frames.add_argument(
+        "--update",
+        action="store_true",
+        help="re-measure only what is named and keep the other records of the "
+        "existing timings/frames.json (same machine and versions)",
     )
     csv = benches.add_parser(
         "csv",

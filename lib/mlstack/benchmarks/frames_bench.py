@@ -55,6 +55,7 @@ __all__ = [
     "measure_pipeline",
     "measure_read_csv",
     "measure_threads",
+    "merge_records",
     "run_frames_bench",
     "write_outputs",
 ]
@@ -541,6 +542,66 @@ def _check_arguments(
         raise InputError(f"repeat must be at least 1, got {repeat}", parameter="repeat")
 
 
+def _record_key(record: dict[str, Any]) -> tuple[Any, ...]:
+    """What a record measured: study, task, engine, variant (threads, key type) and rows."""
+    return (
+        record["study"],
+        record["task"],
+        record["engine"],
+        record.get("variant", ""),
+        record["rows"],
+    )
+
+
+def merge_records(
+    committed: Sequence[dict[str, Any]], measured: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Replace the committed records that ``measured`` measured again; keep the others.
+
+    A record is identified by its study, task, engine, variant and rows. The
+    result keeps the committed order, each re-measured record in its old
+    place, and appends the measurements the committed run did not have.
+
+    Examples
+    --------
+    >>> old = [{"study": "pipeline", "task": "pipeline", "engine": e, "rows": 10, "median": 1.0}
+    ...        for e in ("pandas", "polars")]
+    >>> new = [{"study": "pipeline", "task": "pipeline", "engine": "polars", "rows": 10,
+    ...         "median": 0.5}]
+    >>> [(r["engine"], r["median"]) for r in merge_records(old, new)]
+    [('pandas', 1.0), ('polars', 0.5)]
+    """
+    fresh = {_record_key(r): r for r in measured}
+    kept = [fresh.pop(_record_key(r), r) for r in committed]
+    return kept + [r for r in measured if _record_key(r) in fresh]
+
+
+def _committed_run(out_dir: Path, machine: dict[str, Any]) -> dict[str, Any]:
+    """The ``frames.json`` in ``out_dir`` that an ``update`` run completes, checked."""
+    import json
+
+    path = out_dir / "timings" / "frames.json"
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        records = payload["records"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(
+            f"{path}: no frames.json to update; run without --update first", parameter="update"
+        ) from None
+    if not records or any("times" not in r for r in records):
+        raise InputError(
+            f"{path}: its records have no repeated times; run without --update",
+            parameter="update",
+        )
+    differ = sorted(k for k in machine if payload.get("machine", {}).get(k) != machine[k])
+    if differ:
+        raise InputError(
+            f"{path} was measured with other {', '.join(differ)}; run without --update",
+            parameter="update",
+        )
+    return payload
+
+
 def _studies(
     engines: Sequence[str], scales: Sequence[int], rows: int, flights_rows: int | None, **limits
 ) -> list[dict[str, Any]]:
@@ -559,11 +620,13 @@ def run_frames_bench(
     *,
     scales: Sequence[int] = (1, 10, 100),
     engines: Sequence[str] = frames.ENGINES,
+    groupby: bool = True,
     studies: bool = True,
     repeat: int = MIN_REPEAT,
     mem_limit_gb: float = 10.0,
     timeout: float | None = 1800.0,
     out: str | os.PathLike[str] | None = None,
+    update: bool = False,
     command: str | None = None,
     log: Callable[[str], None] = print,
 ) -> list[dict[str, Any]]:
@@ -577,6 +640,8 @@ def run_frames_bench(
     scales : sequence of int, default=(1, 10, 100)
         Copies of the flights to time the pipeline on.
     engines : sequence of str, default=all four
+    groupby : bool, default=True
+        Also time the db-benchmark group-by questions.
     studies : bool, default=True
         Also run the evidence, each pair measured back to back: one thread vs
         all cores (the pipeline at the largest scale up to 10, and the
@@ -593,6 +658,12 @@ def run_frames_bench(
         Reports directory; ``reports/`` by default. Writes
         ``timings/frames.json``, ``frames_bench.md`` and
         ``frames_bench_files/time_vs_rows.png``.
+    update : bool, default=False
+        Re-measure only what this call names and keep the other records of the
+        ``timings/frames.json`` already in ``out`` (see :func:`merge_records`):
+        to re-run one size after a fix without repeating hours of runs. The
+        file must come from the same machine facts (versions, cores, cap);
+        its ``command`` then names both runs.
     command : str, optional
         The command line to record in the report.
     log : callable, default=print
@@ -606,17 +677,22 @@ def run_frames_bench(
     from mlstack.utils.paths import reports_dir
 
     _check_arguments(rows, scales, engines, repeat)
+    out_dir = Path(out) if out is not None else reports_dir()
+    machine = {**machine_facts(ENGINE_PACKAGES), "mem_limit_gb": mem_limit_gb}
+    command = command or "mlstack bench frames " + shlex.join([f"--rows={rows}"])
+    committed = _committed_run(out_dir, machine) if update else None
     flights_rows = None if rows >= FULL_FLIGHTS_ROWS else rows
     limits = {"mem_limit_gb": mem_limit_gb, "timeout": timeout, "log": log, "repeat": repeat}
     records: list[dict[str, Any]] = []
     for scale in sorted(scales):
         records += measure_pipeline(engines, scale=scale, rows=flights_rows, **limits)
-    records += measure_groupby(engines, rows=rows, **limits)
+    if groupby:
+        records += measure_groupby(engines, rows=rows, **limits)
     if studies:
         records += _studies(engines, scales, rows, flights_rows, **limits)
-    out_dir = Path(out) if out is not None else reports_dir()
-    machine = {**machine_facts(ENGINE_PACKAGES), "mem_limit_gb": mem_limit_gb}
-    command = command or "mlstack bench frames " + shlex.join([f"--rows={rows}"])
+    if committed is not None:
+        records = merge_records(committed["records"], records)
+        command = f"{committed['command']}, then {command}"
     payload = {"command": command, "machine": machine, "records": records}
     write_json(out_dir / "timings" / "frames.json", payload)
     write_outputs(payload, out_dir)
