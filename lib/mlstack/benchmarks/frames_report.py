@@ -534,6 +534,19 @@ def _csv_note(facts: dict[str, Any]) -> list[str]:
     ]
 
 
+def _among_finishers(by: dict[str, dict[str, Any]], finished: Sequence[str]) -> str:
+    """Where pandas failed: the finishers against the first of them, and their results."""
+    if len(finished) < 2:
+        return ""
+    first = finished[0]
+    shown = {e: speedup(by[first]["timing"], by[e]["timing"]) for e in finished[1:]}
+    text = f" Speed-up over {first} there: {_ratios_text(shown)}."
+    same = [e for e in finished if by[e]["same_result"] and by[e]["same_as"] == first]
+    if same:
+        text += f" Same result as {first}: {_listing(same)}."
+    return text
+
+
 def _pipeline_note(facts: dict[str, Any], cap: Any) -> list[str]:
     outcomes = facts.get("pipeline")
     if not outcomes:
@@ -555,6 +568,7 @@ def _pipeline_note(facts: dict[str, Any], cap: Any) -> list[str]:
             f"- **At {rows:,} rows under the {cap:g} GiB cap**, "
             + (f"{_listing(finished)} finished; " if finished else "no engine finished; ")
             + f"{_listing(failed)} did not (recorded, not hidden)."
+            + _among_finishers(by, finished)
         )
     checked = [
         f"{e} at {rows:,} rows"
