@@ -133,6 +133,12 @@ def test_report_renders_every_section(records):
     assert "9-12x" not in text  # no published figure without its source
 
 
+def test_report_quotes_each_command_of_an_updated_run(records):
+    command = report.THEN.join(["mlstack bench frames", "mlstack bench frames --update"])
+    text = report.render_report(records, command=command, machine={}, plot_name="p.png")
+    assert "Commands: `mlstack bench frames`, then `mlstack bench frames --update`" in text
+
+
 def test_threads_note_follows_the_measurement(records):
     text = report.explain(records, {"cpu_count": 2})
     assert "the extra cores made polars faster" in text

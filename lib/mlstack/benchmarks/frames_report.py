@@ -25,6 +25,7 @@ from mlstack.utils.timing import Ratio, Timing, speedup
 
 __all__ = [
     "DB_BENCHMARK",
+    "THEN",
     "committed_results",
     "csv_read_table",
     "explain",
@@ -43,6 +44,9 @@ __all__ = [
     "thread_scaling",
     "timing_of",
 ]
+
+#: Joins the commands of a run completed by ``--update`` (the first run, then each update).
+THEN = ", then "
 
 #: The public benchmark the group-by questions come from, to cite where its figures are meant.
 DB_BENCHMARK = (
@@ -631,7 +635,8 @@ def _header(command: str, machine: dict[str, Any]) -> list[str]:
         "with the range the repeats allow, *within noise* when the two sets of times overlap. "
         "Peak memory is the process's peak resident set size.",
         "",
-        f"Command: `{command}`",
+        ("Commands: " if THEN in command else "Command: ")
+        + THEN.join(f"`{part}`" for part in command.split(THEN)),
         "",
         f"Machine: {machine.get('cpu_count')} cores, {machine.get('memory_gib')} GiB RAM, "
         f"Python {machine.get('python')}; {versions}.",
