@@ -128,7 +128,15 @@ def test_report_renders_every_section(records):
     assert "![time vs rows](p.png)" in text
     assert "within noise" in text
     assert "At 100,000 rows under the 10 GiB cap**, polars and duckdb finished" in text
+    # where pandas failed, the finishers are compared with each other, results included
+    assert "Speed-up over polars there: duckdb 0.56x (0.50-0.61x). Same result as polars" in text
     assert "9-12x" not in text  # no published figure without its source
+
+
+def test_report_quotes_each_command_of_an_updated_run(records):
+    command = report.THEN.join(["mlstack bench frames", "mlstack bench frames --update"])
+    text = report.render_report(records, command=command, machine={}, plot_name="p.png")
+    assert "Commands: `mlstack bench frames`, then `mlstack bench frames --update`" in text
 
 
 def test_threads_note_follows_the_measurement(records):

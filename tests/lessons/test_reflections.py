@@ -132,6 +132,19 @@ def test_k2_larger_than_memory_advice_follows_who_finished(live, top, named, not
     assert not_finished in choice
 
 
+def test_k2_names_the_finisher_with_the_most_memory_to_spare(live):
+    full = _full(live, {"pandas": None, "polars": 25.0, "duckdb": 60.0, "dask": 300.0})
+    peaks = {"polars": 7400.0, "duckdb": 4200.0, "dask": 2200.0}
+    for record in full["records"]:
+        if record["rows"] == 100_000 and record["engine"] in peaks:
+            record["peak_rss_mb"] = peaks[record["engine"]]
+    choice = _k2(live, full).split("**What I would choose.**")[1]
+    assert "Polars, the fastest of the engines that finished" in choice
+    assert "Dask needed the least memory there (peak 2.1 GiB against Polars' 7.2 GiB)" in choice
+    # when the fastest is also the leanest, nothing is added
+    assert "least memory" not in _k2(live, _full(live, DUCKDB_AND_DASK))
+
+
 def test_k2_declares_no_winner_within_noise(live):
     tied = [dict(r, times=_times(2.0 if r["engine"] != "dask" else 8.0)) for r in live]
     body = _k2(tied, None)

@@ -40,7 +40,12 @@ from typing import Any
 from mlstack.benchmarks import frames_pipeline as frames
 from mlstack.benchmarks import groupby_questions as dbbench
 from mlstack.benchmarks.child_process import ChildResult, run_measured
-from mlstack.benchmarks.frames_report import plot_time_vs_rows, render_report, seconds_text
+from mlstack.benchmarks.frames_report import (
+    THEN,
+    plot_time_vs_rows,
+    render_report,
+    seconds_text,
+)
 from mlstack.errors import InputError
 from mlstack.utils.atomic import atomic_path, write_json, write_text
 from mlstack.utils.machine import machine_facts
@@ -692,7 +697,7 @@ def run_frames_bench(
         records += _studies(engines, scales, rows, flights_rows, **limits)
     if committed is not None:
         records = merge_records(committed["records"], records)
-        command = f"{committed['command']}, then {command}"
+        command = f"{committed['command']}{THEN}{command}"
     payload = {"command": command, "machine": machine, "records": records}
     write_json(out_dir / "timings" / "frames.json", payload)
     write_outputs(payload, out_dir)

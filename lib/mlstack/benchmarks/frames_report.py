@@ -25,6 +25,7 @@ from mlstack.utils.timing import Ratio, Timing, speedup
 
 __all__ = [
     "DB_BENCHMARK",
+    "THEN",
     "committed_results",
     "csv_read_table",
     "explain",
@@ -43,6 +44,9 @@ __all__ = [
     "thread_scaling",
     "timing_of",
 ]
+
+#: Joins the commands of a run completed by ``--update`` (the first run, then each update).
+THEN = ", then "
 
 #: The public benchmark the group-by questions come from, to cite where its figures are meant.
 DB_BENCHMARK = (
@@ -534,6 +538,19 @@ def _csv_note(facts: dict[str, Any]) -> list[str]:
     ]
 
 
+def _among_finishers(by: dict[str, dict[str, Any]], finished: Sequence[str]) -> str:
+    """Where pandas failed: the finishers against the first of them, and their results."""
+    if len(finished) < 2:
+        return ""
+    first = finished[0]
+    shown = {e: speedup(by[first]["timing"], by[e]["timing"]) for e in finished[1:]}
+    text = f" Speed-up over {first} there: {_ratios_text(shown)}."
+    same = [e for e in finished if by[e]["same_result"] and by[e]["same_as"] == first]
+    if same:
+        text += f" Same result as {first}: {_listing(same)}."
+    return text
+
+
 def _pipeline_note(facts: dict[str, Any], cap: Any) -> list[str]:
     outcomes = facts.get("pipeline")
     if not outcomes:
@@ -555,6 +572,7 @@ def _pipeline_note(facts: dict[str, Any], cap: Any) -> list[str]:
             f"- **At {rows:,} rows under the {cap:g} GiB cap**, "
             + (f"{_listing(finished)} finished; " if finished else "no engine finished; ")
             + f"{_listing(failed)} did not (recorded, not hidden)."
+            + _among_finishers(by, finished)
         )
     checked = [
         f"{e} at {rows:,} rows"
@@ -617,7 +635,8 @@ def _header(command: str, machine: dict[str, Any]) -> list[str]:
         "with the range the repeats allow, *within noise* when the two sets of times overlap. "
         "Peak memory is the process's peak resident set size.",
         "",
-        f"Command: `{command}`",
+        ("Commands: " if THEN in command else "Command: ")
+        + THEN.join(f"`{part}`" for part in command.split(THEN)),
         "",
         f"Machine: {machine.get('cpu_count')} cores, {machine.get('memory_gib')} GiB RAM, "
         f"Python {machine.get('python')}; {versions}.",

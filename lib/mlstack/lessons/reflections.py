@@ -278,7 +278,24 @@ def _larger_choice(facts: dict[str, Any], cap: float) -> str:
     text = f"When the data outgrows memory ({top:,} rows under a {cap:g} GiB cap), {_listing(names)}, {which}"
     if len(done) > 1:
         text += f" ({_listing([_NAMES[e] for e in done])})"
-    return text + (f"; {_listing(failed)} did not finish." if failed else ".")
+    text += f"; {_listing(failed)} did not finish." if failed else "."
+    return text + _headroom(done, fastest)
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _headroom(done: dict[str, dict[str, Any]], fastest: str) -> str:
+    """Which finisher needed the least memory, when it is not the fastest."""
+    leanest = min(done, key=lambda e: done[e]["peak_rss_mb"])
+    if leanest == fastest or done[leanest]["peak_rss_mb"] >= done[fastest]["peak_rss_mb"]:
+        return ""
+    return (
+        f" {_NAMES[leanest]} needed the least memory there (peak "
+        f"{_size(done[leanest]['peak_rss_mb'])} against {_possessive(_NAMES[fastest])} "
+        f"{_size(done[fastest]['peak_rss_mb'])}): the most room under the cap for more data."
+    )
 
 
 def _k2_choice(live: list[dict[str, Any]], facts: dict[str, Any], cap: float) -> str:
