@@ -174,3 +174,9 @@ def test_committed_results_skip_single_shot_files(tmp_path, monkeypatch):
     assert report.committed_results("frames") is None
     path.write_text(json.dumps({"records": [{"engine": "pandas", "times": [1.0]}]}))
     assert report.committed_results("frames")["records"][0]["times"] == [1.0]
+
+
+def test_noise_note_follows_the_load_recorded_with_the_runs(records):
+    assert "no run waited for a core" in report.explain(records, {"cpu_count": 2})
+    busy = [dict(r, loadavg_1m=3.5) for r in records]
+    assert "include waiting for a core" in report.explain(busy, {"cpu_count": 2})

@@ -33,7 +33,7 @@ import pandas as pd
 
 from mlstack.benchmarks.child_process import ChildResult, run_measured
 from mlstack.benchmarks.frames_pipeline import ENGINES, check_engines, import_engine, quiet_dask
-from mlstack.benchmarks.frames_report import seconds_text, timing_of
+from mlstack.benchmarks.frames_report import load_note, seconds_text, timing_of
 from mlstack.errors import InputError
 from mlstack.utils.atomic import write_json, write_text
 from mlstack.utils.timing import MIN_REPEAT, speedup, time_repeats
@@ -870,8 +870,8 @@ def _report_header(payload: dict[str, Any]) -> list[str]:
         "",
         f"Data: {facts['csv_mb'] / 1024:,.2f} GiB of CSV"
         + (f", {rows:,} rows" if rows else "")
-        + f". Machine: {machine.get('cpu_count')} cores, {machine.get('memory_gib')} GiB RAM "
-        f"(shared with other work); pandas {machine.get('pandas')}, polars "
+        + f". Machine: {machine.get('cpu_count')} cores, {machine.get('memory_gib')} GiB RAM; "
+        f"pandas {machine.get('pandas')}, polars "
         f"{machine.get('polars')}, duckdb {machine.get('duckdb')} (memory_limit "
         f"{machine.get('duckdb_memory_limit_gb', 0):g} GB, spilling to disk past it), dask "
         f"{machine.get('dask')}.",
@@ -903,12 +903,7 @@ def render_report(payload: dict[str, Any]) -> str:
     lines += [conversion_summary(payload), ""]
     loads = [r["loadavg_1m"] for r in records if r.get("loadavg_1m") is not None]
     if loads:
-        lines.append(
-            f"The 1-minute load average ranged from {min(loads):.1f} to {max(loads):.1f} "
-            f"during the run on {machine.get('cpu_count')} cores: seconds include waiting for "
-            "other work on the same machine."
-        )
-        lines.append("")
+        lines += [load_note(loads, machine.get("cpu_count")), ""]
     return "\n".join(lines)
 
 

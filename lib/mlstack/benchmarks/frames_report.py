@@ -34,6 +34,7 @@ __all__ = [
     "headline_facts",
     "key_dtype_effect",
     "lines_of_code",
+    "load_note",
     "pipeline_outcomes",
     "pipeline_table",
     "plot_time_vs_rows",
@@ -585,15 +586,40 @@ def _pipeline_note(facts: dict[str, Any], cap: Any) -> list[str]:
     return lines
 
 
+def load_note(loads: Sequence[float], cores: int | None) -> str:
+    """Say what the load average recorded with each measurement tells about the run.
+
+    The 1-minute load average counts the engines' own threads: up to the number
+    of cores, the runs did not, on average, wait for a core; above it, some of
+    them did (for other work, or for the benchmark's own parent process).
+
+    Examples
+    --------
+    >>> load_note([0.3, 1.9], 2).endswith("on average no run waited for a core.")
+    True
+    >>> load_note([1.0, 3.5], 2).endswith("some of the seconds include waiting for a core.")
+    True
+    """
+    low, high = min(loads), max(loads)
+    text = f"The 1-minute load average ranged from {low:.1f} to {high:.1f} on {cores} cores, "
+    if cores and high <= cores:
+        return text + (
+            "at most one runnable thread per core, the engines included: on average no run "
+            "waited for a core."
+        )
+    return text + (
+        "above one runnable thread per core at times, so some of the seconds include "
+        "waiting for a core."
+    )
+
+
 def _noise_note(facts: dict[str, Any], cores: Any) -> list[str]:
     if "loadavg" not in facts:
         return []
-    low, high = facts["loadavg"]
     return [
-        f"- **Noise.** The machine is shared: the 1-minute load average during the run "
-        f"ranged from {low:.1f} to {high:.1f} on {cores} cores. Every time above is the "
-        "median of its repeats with their range; a ratio whose two sets of times overlap is "
-        "marked *within noise* and declares no winner."
+        f"- **Noise.** {load_note(facts['loadavg'], cores)} Every time above is the median of "
+        "its repeats with their range; a ratio whose two sets of times overlap is marked "
+        "*within noise* and declares no winner."
     ]
 
 
