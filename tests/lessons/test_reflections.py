@@ -116,7 +116,11 @@ def test_k2_quotes_the_measured_numbers_with_their_ranges(live):
 @pytest.mark.parametrize(
     ("top", "named", "not_finished"),
     [
-        (POLARS_ONLY, "Polars, the only engine that finished", "DuckDB and Dask did not finish"),
+        (
+            POLARS_ONLY,
+            "Polars, the only engine that finished",
+            "pandas, DuckDB and Dask did not finish",
+        ),
         (
             DUCKDB_AND_DASK,
             "DuckDB, the fastest of the engines",
@@ -128,8 +132,10 @@ def test_k2_quotes_the_measured_numbers_with_their_ranges(live):
 def test_k2_larger_than_memory_advice_follows_who_finished(live, top, named, not_finished):
     body = _k2(live, _full(live, top))
     choice = body.split("**What I would choose.**")[1]
-    assert f"When the data outgrows memory (100,000 rows under a 10 GiB cap), {named}" in choice
-    assert not_finished in choice
+    assert (
+        "When the data outgrows pandas' memory: at 100,000 rows under a 10 GiB cap, "
+        f"where {not_finished}, {named}"
+    ) in choice
 
 
 def test_k2_names_the_finisher_with_the_most_memory_to_spare(live):
@@ -246,4 +252,11 @@ def test_k2_says_when_no_size_outgrew_memory(live):
     everyone = {"pandas": 40.0, "polars": 10.0, "duckdb": 15.0, "dask": 60.0}
     body = _k2(live, _full(live, everyone))
     assert "data larger than memory was not reached in this run" in body
-    assert "When the data outgrows memory" not in body
+    assert "outgrows pandas' memory" not in body and "did not finish" not in body
+
+
+def test_k2_does_not_say_pandas_ran_out_when_it_finished(live):
+    top = {"pandas": 40.0, "polars": 10.0, "duckdb": None, "dask": 60.0}
+    choice = _k2(live, _full(live, top)).split("**What I would choose.**")[1]
+    assert "At 100,000 rows under a 10 GiB cap, where DuckDB did not finish, Polars" in choice
+    assert "outgrows pandas' memory" not in choice

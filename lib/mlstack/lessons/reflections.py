@@ -195,7 +195,7 @@ def _k2_groupby(facts: dict[str, Any], cores: int) -> str:
         )
         text += f" From one thread to {cores}, back to back: {shown}"
         if "loadavg" in facts:
-            text += f" (load average up to {facts['loadavg'][1]:.1f} on a shared machine)"
+            text += f" (load average up to {facts['loadavg'][1]:.1f} on {cores} cores)"
         text += (
             ". Many-core figures are the public db-benchmark's "
             "(https://duckdblabs.github.io/db-benchmark/), not measured here."
@@ -275,11 +275,14 @@ def _larger_choice(facts: dict[str, Any], cap: float) -> str:
         which = "the fastest, within noise of each other, of the engines that finished"
     else:
         which = "the fastest of the engines that finished"
-    text = f"When the data outgrows memory ({top:,} rows under a {cap:g} GiB cap), {_listing(names)}, {which}"
+    lead = "When the data outgrows pandas' memory: at" if "pandas" in failed else "At"
+    text = (
+        f"{lead} {top:,} rows under a {cap:g} GiB cap, where {_listing(failed)} did not "
+        f"finish, {_listing(names)}, {which}"
+    )
     if len(done) > 1:
         text += f" ({_listing([_NAMES[e] for e in done])})"
-    text += f"; {_listing(failed)} did not finish." if failed else "."
-    return text + _headroom(done, fastest)
+    return text + "." + _headroom(done, fastest)
 
 
 def _possessive(name: str) -> str:
