@@ -81,7 +81,7 @@ strip:  setup ## strip notebook outputs (cells tagged keep_output keep theirs)
 verify: setup  ## check that kept outputs reproduce (nbval), e.g. make verify NB=notebooks/00_data_tour.ipynb
 	$(RUN) pytest --nbval-lax -p no:cacheprovider $(or $(NB),$(NOTEBOOKS))
 
-bench-frames: setup  ## time pandas/Polars/DuckDB/Dask, 5 repeats each: flights pipeline 1x-100x, q1-q5 at 1e7 rows (1.5-2 h; ARGS="--rows 5000 --scales 1,2" for a quick run)
+bench-frames: setup  ## time pandas/Polars/DuckDB/Dask, 5 repeats each: flights pipeline 1x-100x, q1-q5 at 1e7 rows (about 45 min on 2 cores; ARGS="--rows 5000 --scales 1,2" for a quick run)
 	$(RUN) mlstack bench frames $(ARGS)
 
 bench-csv: setup  ## one aggregation over a generated 10 GB CSV per engine, 5 repeats, under a memory cap (20-30 min; SIZE_GB=0.05 for a quick run)
