@@ -42,6 +42,7 @@ from mlstack.benchmarks import groupby_questions as dbbench
 from mlstack.benchmarks.child_process import ChildResult, run_measured
 from mlstack.benchmarks.frames_report import (
     THEN,
+    committed_results,
     plot_time_vs_rows,
     render_report,
     seconds_text,
@@ -583,19 +584,11 @@ def merge_records(
 
 def _committed_run(out_dir: Path, machine: dict[str, Any]) -> dict[str, Any]:
     """The ``frames.json`` in ``out_dir`` that an ``update`` run completes, checked."""
-    import json
-
     path = out_dir / "timings" / "frames.json"
-    try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-        records = payload["records"]
-    except (OSError, ValueError, KeyError, TypeError):
+    payload = committed_results("frames", out_dir)
+    if payload is None:
         raise InputError(
-            f"{path}: no frames.json to update; run without --update first", parameter="update"
-        ) from None
-    if not records or any("times" not in r for r in records):
-        raise InputError(
-            f"{path}: its records have no repeated times; run without --update",
+            f"{path}: no frames.json with repeated times to update; run without --update",
             parameter="update",
         )
     differ = sorted(k for k in machine if payload.get("machine", {}).get(k) != machine[k])

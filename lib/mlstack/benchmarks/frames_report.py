@@ -15,7 +15,9 @@ times; it is shown as its failure, never dropped.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -540,7 +542,7 @@ def _csv_note(facts: dict[str, Any]) -> list[str]:
 
 
 def _among_finishers(by: dict[str, dict[str, Any]], finished: Sequence[str]) -> str:
-    """Where pandas failed: the finishers against the first of them, and their results."""
+    """At a size some engine failed: the finishers against the first of them, and results."""
     if len(finished) < 2:
         return ""
     first = finished[0]
@@ -841,19 +843,28 @@ def plot_time_vs_rows(records: list[dict[str, Any]], ax: Any = None, *, study: s
     return ax
 
 
-def committed_results(name: str = "frames") -> dict[str, Any] | None:
+def committed_results(
+    name: str = "frames", reports: str | os.PathLike[str] | None = None
+) -> dict[str, Any] | None:
     """Return the committed full-run results ``reports/timings/<name>.json``, if any.
 
     Notebooks read the full measurement from here (it takes far longer than a
     notebook may), whatever reports directory their own run writes to. A file
     written before timings kept their repeats (no ``times`` in its records) is
     not read: its single-shot figures are not evidence.
+
+    Parameters
+    ----------
+    name : str, default="frames"
+    reports : path-like, optional
+        The reports directory; the repository's ``reports/`` by default.
     """
     import json
 
     from mlstack.utils.paths import repo_root
 
-    path = repo_root() / "reports" / "timings" / f"{name}.json"
+    root = Path(reports) if reports is not None else repo_root() / "reports"
+    path = root / "timings" / f"{name}.json"
     if not path.exists():
         return None
     payload = json.loads(path.read_text(encoding="utf-8"))
