@@ -73,7 +73,16 @@ def test_run_times_accumulate_per_parameter_set(tmp_path):
     record_run_times(tmp_path, "smoke", {"02_b": 2.0})
     record_run_times(tmp_path, "smoke", {})
     times = json.loads((tmp_path / "timings" / "reproduce-smoke.json").read_text())
-    assert times == {"01_a": {"seconds": 1.23}, "02_b": {"seconds": 2.0}}
+    assert times == {"01_a": {"repeat": 1, "times": [1.23]}, "02_b": {"repeat": 1, "times": [2.0]}}
+
+
+def test_run_times_of_the_older_shape_are_rewritten_with_their_values(tmp_path):
+    (tmp_path / "timings").mkdir()
+    path = tmp_path / "timings" / "reproduce-smoke.json"
+    path.write_text(json.dumps({"01_a": {"seconds": 1.5}}))
+    record_run_times(tmp_path, "smoke", {"02_b": 2.0})
+    times = json.loads(path.read_text())
+    assert times == {"01_a": {"repeat": 1, "times": [1.5]}, "02_b": {"repeat": 1, "times": [2.0]}}
 
 
 def test_every_committed_report_file_has_exactly_one_owner():

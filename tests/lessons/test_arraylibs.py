@@ -58,6 +58,7 @@ def test_timing_records_keep_every_repeat():
     records = arraylibs.timing_records(by_dtype=by_dtype, jax=jax, reduction=reduction)
     assert records["dtype"][0]["timing"]["repeat"] == 2
     assert len(records["jax"][0]["jax"]["times"]) == 2
+    assert records["jax"][0]["compile"]["repeat"] == 1  # compiled once
     assert {r["library"] for r in records["reduction"]} >= {"numpy", "jax"}
 
 

@@ -33,6 +33,17 @@ def test_search_spaces_take_overrides_and_a_cap_on_iterations():
     assert spaces["hgb"]["model__max_iter"] == [7] and len(spaces["hgb"]) == 3
 
 
+def test_the_stopwatch_records_each_step_and_search_as_one_repeat():
+    watch = mastery.Stopwatch()
+    with watch("load"):
+        pass
+    searches = pd.DataFrame({"wall_s": [12.5, 3.0], "fits": [60, 30]}, index=["grid", "random"])
+    watch.add_searches(searches)
+    assert [r["step"] for r in watch.records] == ["load", "search_grid", "search_random"]
+    assert all(r["repeat"] == 1 == len(r["times"]) for r in watch.records)
+    assert watch.records[1]["times"] == [12.5] and watch.records[1]["fits"] == 60
+
+
 def test_said_opens_a_sentence():
     verdict = compare_folds(
         [0.7, 0.72, 0.71], [0.69, 0.7, 0.7], n_train=90, n_test=30, names=("tuned", "default")

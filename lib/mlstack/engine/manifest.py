@@ -81,7 +81,12 @@ def record_notebook(reports_dir: Path, stem: str, entry: dict[str, Any]) -> dict
 
 
 def record_run_times(reports_dir: Path, params: str, seconds: dict[str, float]) -> None:
-    """Add each notebook's run time to ``timings/reproduce-<params>.json``."""
+    """Add each notebook's run time to ``timings/reproduce-<params>.json``.
+
+    Each notebook ran once, so its record is one repeat (``repeat`` 1 and its
+    ``times``), the shape of every raw timing record. An entry of the older
+    shape (``{"seconds": s}``) is rewritten in this one, keeping its value.
+    """
     if not seconds:
         return
     path = reports_dir / "timings" / f"reproduce-{params}.json"
@@ -89,8 +94,12 @@ def record_run_times(reports_dir: Path, params: str, seconds: dict[str, float]) 
         record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         record = {}
+    record = {
+        stem: {"repeat": 1, "times": [entry["seconds"]]} if "seconds" in entry else entry
+        for stem, entry in record.items()
+    }
     for stem, value in seconds.items():
-        record[stem] = {"seconds": round(value, 2)}
+        record[stem] = {"repeat": 1, "times": [round(value, 2)]}
     write_json(path, dict(sorted(record.items())))
 
 

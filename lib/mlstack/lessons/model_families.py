@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mlstack.metrics.comparison import Verdict, compare_folds
+from mlstack.utils.timing import Timing
 
 __all__ = [
     "anchor_sentence",
@@ -23,6 +24,7 @@ __all__ = [
     "family_verdicts",
     "families_sentence",
     "recap",
+    "timing_records",
 ]
 
 _PLAIN = {
@@ -167,3 +169,41 @@ def recap(
         "model; the compare notebooks time pandas against Polars and DuckDB.",
     ]
     return "\n".join(lines)
+
+
+def timing_records(
+    table: pd.DataFrame, searches: Mapping[str, float], rows: int
+) -> list[dict[str, Any]]:
+    """The raw figures for ``reports/timings/10_model_families.json``, one timing each.
+
+    Each fit and each search ran once (``repeat`` 1 with its ``times``): a fold's fit
+    is compared with the baseline's fit on the same fold (``fit_vs_baseline``), and
+    the ratios are read across folds, not across repeats.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`family_table`.
+    searches : mapping of str to float
+        Seconds of each whole search (the hand-built one, the AutoML anchor), by name.
+    rows : int
+        Rows the searches ran on.
+
+    Examples
+    --------
+    >>> runs = {"a": {"test_score": np.array([0.7]), "fit_time": np.array([2.0])}}
+    >>> records = timing_records(family_table(runs, "a", [9]), {"search": 5.0}, rows=100)
+    >>> [(r["library"], r["repeat"], r["times"]) for r in records]
+    [('a', 1, [2.0]), ('search', 1, [5.0])]
+    """
+    fits = table.drop(columns="fit_s").reset_index().to_dict("records")
+    return [
+        *(
+            {**fit, **Timing((float(seconds),)).as_record()}
+            for fit, seconds in zip(fits, table["fit_s"], strict=True)
+        ),
+        *(
+            {"library": name, "rows": rows, **Timing((float(seconds),)).as_record()}
+            for name, seconds in searches.items()
+        ),
+    ]

@@ -18,7 +18,6 @@ import cProfile
 import pstats
 import re
 import threading
-import time
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
@@ -174,8 +173,8 @@ def peak_memory(
     -------
     result : object
     memory : dict
-        ``traced_peak_mb``, ``rss_peak_mb`` and ``seconds`` (wall time of the
-        call, inflated by the tracing).
+        ``traced_peak_mb`` and ``rss_peak_mb``. The call is not timed: tracing
+        slows it down; :func:`fit_phases` times fits without it.
     """
     import psutil
 
@@ -196,11 +195,9 @@ def peak_memory(
     tracemalloc.reset_peak()
     start_traced, _ = tracemalloc.get_traced_memory()
     sampler.start()
-    start = time.perf_counter()
     try:
         result = func()
     finally:
-        seconds = time.perf_counter() - start
         _, traced_peak = tracemalloc.get_traced_memory()
         stop.set()
         sampler.join()
@@ -211,7 +208,6 @@ def peak_memory(
     return result, {
         "traced_peak_mb": (traced_peak - start_traced) / mib,
         "rss_peak_mb": (peak[0] - baseline) / mib,
-        "seconds": seconds,
     }
 
 
