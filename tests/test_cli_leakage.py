@@ -100,14 +100,15 @@ def test_leakage_bench_calls_the_benchmark(monkeypatch, capsys):
             "n_train": n_train,
             "n_test": n_test,
             "n_columns": n_columns,
-            "wall_s": 1.0,
-            "wall_s_range": [0.9, 1.2],
             "repeat": 5,
-            "cpu_s": 1.0,
+            "median": 1.0,
+            "best": 0.9,
+            "worst": 1.2,
+            "cpu": {"median": 1.0},
             "budget_s": 30.0,
             "load_average_1min": 0.5,
-            "checks_s": {"duplicate_rows": 0.2},
-            "audit_files_parquet_wall_s": 1.5,
+            "checks": {"duplicate_rows": {"median": 0.2}},
+            "audit_files_parquet": {"median": 1.5},
         }
 
     monkeypatch.setattr(leakage_bench, "run_benchmark", run_benchmark)

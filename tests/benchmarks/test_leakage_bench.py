@@ -10,8 +10,10 @@ def test_benchmark_pair_plants_each_problem():
     assert {"target_proxy", "duplicate_rows", "temporal_overlap"} <= found
 
 
-def test_run_benchmark_records_each_check_and_the_findings():
-    result = run_benchmark(2000, 500, 8, repeat=1, write=False)
-    assert set(result["checks_s"]) >= {"prepare", "duplicate_rows", "columns"}
-    assert result["n_train"] == 2000 and result["repeat"] == 1
+def test_run_benchmark_records_every_repeat_of_each_timing_and_the_findings():
+    result = run_benchmark(2000, 500, 8, repeat=2, write=False)
+    assert set(result["checks"]) >= {"prepare", "duplicate_rows", "columns"}
+    assert result["n_train"] == 2000 and result["repeat"] == 2 and len(result["times"]) == 2
+    timings = [result["cpu"], result["audit_files_parquet"], *result["checks"].values()]
+    assert all(t["repeat"] == 2 == len(t["times"]) for t in timings)
     assert ["high", "target_proxy", "leak"] in result["findings"]
