@@ -199,16 +199,17 @@ def _cmd_leakage_bench(args: argparse.Namespace) -> int:
     result = run_benchmark(
         args.rows, args.test_rows, args.columns, repeat=args.repeat, write=not args.no_write
     )
-    checks = ", ".join(f"{name} {sec:.1f}s" for name, sec in result["checks_s"].items())
+    checks = ", ".join(f"{name} {c['median']:.1f}s" for name, c in result["checks"].items())
     print(
         f"audit of {result['n_train']:,} + {result['n_test']:,} rows x {result['n_columns']} "
-        f"columns: {result['wall_s']:.1f}s wall (median of {result['repeat']}, "
-        f"{result['wall_s_range'][0]:.1f}-{result['wall_s_range'][1]:.1f}s), {result['cpu_s']:.1f}s CPU "
+        f"columns: {result['median']:.1f}s wall (median of {result['repeat']}, "
+        f"{result['best']:.1f}-{result['worst']:.1f}s), {result['cpu']['median']:.1f}s CPU "
         f"(budget {result['budget_s']:.0f}s; load average {result['load_average_1min']})"
     )
-    print(f"per check: {checks}")
+    print(f"per check (median): {checks}")
     print(
-        f"audit_files from Parquet, reading included: {result['audit_files_parquet_wall_s']:.1f}s"
+        "audit_files from Parquet, reading included: "
+        f"{result['audit_files_parquet']['median']:.1f}s (median)"
     )
     if not args.no_write:
         print("wrote reports/timings/leakage_bench.json")
@@ -259,7 +260,7 @@ def _add_leakage_vs_deepchecks(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--only", nargs="*", default=None, help="scenarios (parts of names)")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of mlstack per case")
     parser.add_argument(
-        "--repeat-deepchecks", type=int, default=3, help="timed runs of deepchecks per case"
+        "--repeat-deepchecks", type=int, default=5, help="timed runs of deepchecks per case"
     )
     parser.add_argument(
         "--out", type=_path, default=None, help="report file (default: reports/...md)"
