@@ -78,6 +78,8 @@ def test_judge_finds_the_cause_and_its_position_among_failures():
     assert verdict["mlstack"]["failures"] == ["target_proxy (share, expenditure; high)"]
     assert verdict["deepchecks"]["named"] and verdict["deepchecks"]["position"] == 2
     assert len(verdict["deepchecks"]["failures"]) == 2
+    assert verdict["mlstack"]["repeat"] == 3 and verdict["mlstack"]["times"] == [1.0, 1.1, 1.0]
+    assert verdict["deepchecks"]["median"] == 21.0
 
 
 def test_judge_needs_the_planted_columns_named():

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from mlstack.errors import InputError
+from mlstack.utils.timing import Ratio, Timing, speedup, time_call
 
 __all__ = [
     "DEEPCHECKS_CHECKS",
@@ -293,7 +294,6 @@ def build_scenarios(
 def run_mlstack(folder: str | Path, scenarios: Sequence[Scenario], *, repeat: int = 5) -> dict:
     """Audit each scenario's files ``repeat`` times; return findings and seconds by name."""
     from mlstack.tools.leakage import audit_files
-    from mlstack.utils.timing import time_call
 
     out = {}
     if scenarios:  # warm up once, untimed: imports and first-call costs
@@ -323,7 +323,7 @@ def run_mlstack(folder: str | Path, scenarios: Sequence[Scenario], *, repeat: in
     return out
 
 
-def run_deepchecks(folder: str | Path, *, repeat: int = 3, env_dir: Path = ENV_DIR) -> dict:
+def run_deepchecks(folder: str | Path, *, repeat: int = 5, env_dir: Path = ENV_DIR) -> dict:
     """Run ``run_deepchecks.py`` in deepchecks' own environment; return what it wrote."""
     from mlstack.utils.paths import repo_root
 
@@ -363,7 +363,9 @@ def judge(scenario: Scenario, mlstack: dict, deepchecks: dict) -> dict[str, Any]
     -------
     dict
         Per tool: ``failures`` (what failed, in the tool's order), ``named`` and
-        ``position`` (1-based place of the cause among the failures, or None), ``seconds``.
+        ``position`` (1-based place of the cause among the failures, or None), and the
+        timing of its repeats (:meth:`mlstack.utils.timing.Timing.as_record`: ``repeat``,
+        ``times``...).
     """
     ours = [
         f"{f['kind']} ({', '.join(f['columns']) or 'rows'}; {f['severity']})"
@@ -395,13 +397,13 @@ def judge(scenario: Scenario, mlstack: dict, deepchecks: dict) -> dict[str, Any]
             "hints": sorted({f["kind"] for f in mlstack["findings"] if f["severity"] == "low"}),
             "named": bool(our_hits),
             "position": our_hits[0] + 1 if our_hits else None,
-            "seconds": mlstack["seconds"],
+            **Timing(tuple(mlstack["seconds"])).as_record(),
         },
         "deepchecks": {
             "failures": theirs,
             "named": bool(their_hits),
             "position": their_hits[0] + 1 if their_hits else None,
-            "seconds": deepchecks["seconds"],
+            **Timing(tuple(deepchecks["seconds"])).as_record(),
         },
     }
 
@@ -549,8 +551,6 @@ def render_report(
 
     Every sentence that compares the tools is built from ``verdicts`` (see :func:`judge`).
     """
-    from mlstack.utils.timing import Timing, speedup
-
     by_name = {v["scenario"]: v for v in verdicts}
     planted = [s for s in scenarios if s.cause != "none"]
     clean = [s for s in scenarios if s.cause == "none"]
@@ -614,14 +614,9 @@ def render_report(
             [
                 [
                     f"`{s.name}`",
-                    _seconds(by_name[s.name]["mlstack"]["seconds"]),
-                    _seconds(by_name[s.name]["deepchecks"]["seconds"]),
-                    str(
-                        speedup(
-                            Timing(tuple(by_name[s.name]["deepchecks"]["seconds"])),
-                            Timing(tuple(by_name[s.name]["mlstack"]["seconds"])),
-                        )
-                    ),
+                    _seconds(by_name[s.name]["mlstack"]),
+                    _seconds(by_name[s.name]["deepchecks"]),
+                    str(_mlstack_speedup(by_name[s.name])),
                 ]
                 for s in scenarios
             ],
@@ -647,8 +642,6 @@ def render_report(
 
 
 def _summary(planted: Sequence[Scenario], clean: Sequence[Scenario], by_name: dict) -> list[str]:
-    from mlstack.utils.timing import Timing, speedup
-
     def named(tool: str) -> list[str]:
         return [s.name for s in planted if by_name[s.name][tool]["named"]]
 
@@ -661,13 +654,7 @@ def _summary(planted: Sequence[Scenario], clean: Sequence[Scenario], by_name: di
     ours, theirs = named("mlstack"), named("deepchecks")
     only_theirs = [n for n in theirs if n not in ours]
     only_ours = [n for n in ours if n not in theirs]
-    ratios = {
-        s: speedup(
-            Timing(tuple(by_name[s]["deepchecks"]["seconds"])),
-            Timing(tuple(by_name[s]["mlstack"]["seconds"])),
-        )
-        for s in by_name
-    }
+    ratios = {s: _mlstack_speedup(verdict) for s, verdict in by_name.items()}
     faster = [s for s, r in ratios.items() if r.distinguishable and r.median > 1]
     slower = [s for s, r in ratios.items() if r.distinguishable and r.median < 1]
     counterpart = {c for checks in DEEPCHECKS_CHECKS.values() for c in checks}
@@ -746,9 +733,17 @@ def _ordinal(n: int) -> str:
     return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
 
 
-def _seconds(times: Sequence[float]) -> str:
-    values = sorted(times)
-    return f"{np.median(values):.1f} [{values[0]:.1f}-{values[-1]:.1f}] (n={len(values)})"
+def _seconds(tool: dict) -> str:
+    """A tool's timing as median [fastest-slowest] (n=repeats)."""
+    timing = Timing.from_record(tool)
+    return f"{timing.median:.1f} [{timing.best:.1f}-{timing.worst:.1f}] (n={timing.repeat})"
+
+
+def _mlstack_speedup(verdict: dict) -> Ratio:
+    """How many times faster mlstack was than deepchecks on one scenario (see :func:`judge`)."""
+    return speedup(
+        Timing.from_record(verdict["deepchecks"]), Timing.from_record(verdict["mlstack"])
+    )
 
 
 def _short(text: str, limit: int = 160) -> str:
@@ -767,7 +762,7 @@ def run_comparison(
     out: str | Path | None = None,
     only: Sequence[str] | None = None,
     repeat_mlstack: int = 5,
-    repeat_deepchecks: int = 3,
+    repeat_deepchecks: int = 5,
 ) -> Path:
     """Build the scenarios, run both tools, write the report and the raw figures.
 
