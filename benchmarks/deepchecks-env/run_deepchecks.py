@@ -8,7 +8,7 @@ own details) and the seconds of each repeat (reading both files, building the tw
 datasets and running the suite; one untimed run first pays for imports). The main
 environment renders the comparison.
 
-    uv run --project benchmarks/deepchecks-env python run_deepchecks.py SCENARIOS --repeat 3
+    uv run --project benchmarks/deepchecks-env python run_deepchecks.py SCENARIOS --repeat 5
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def run_scenario(folder: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", type=Path, help="folder of scenario folders")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per scenario (timed)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per scenario (timed)")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     import deepchecks
